@@ -1,0 +1,12 @@
+"""The test suite: fast hashing, in-memory e-mail, demo data allowed."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+DEMO_MODE = True
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# No collectstatic outside production: serve static files straight from the apps and static/.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,134 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from crm_site import roles
+from customers import selectors
+from customers.models import Customer
+from customers.phones import phone_to_e164
+from customers.services import CUSTOMER_EDITABLE_FIELDS
+
+
+class CustomerForm(forms.ModelForm):
+    """Create and edit a customer. Shape only: services enforce the rules."""
+
+    confirm_duplicate = forms.BooleanField(
+        label=_("Yes, this is a different customer: save anyway"), required=False
+    )
+
+    class Meta:
+        model = Customer
+        fields = CUSTOMER_EDITABLE_FIELDS
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "mobile_phone": forms.TextInput(attrs={"placeholder": "9123 4567", "inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates = []
+        self.fields["home_store"].queryset = selectors.stores_for_user(user=user)
+        managers = selectors.account_managers_for_user(user=user)
+        self.fields["account_manager"].queryset = managers
+        is_only_manager = roles.user_roles(user) == {roles.ACCOUNT_MANAGER} and not roles.is_admin(user)
+        if is_only_manager:
+            # An account manager keeps their own book: new customers are theirs.
+            self.fields["account_manager"].disabled = True
+            self.fields["account_manager"].queryset = managers.model.objects.filter(pk=user.pk)
+            if not self.instance.pk:
+                self.initial["account_manager"] = user.pk
+        if not self.instance.pk:
+            stores = list(self.fields["home_store"].queryset[:2])
+            if len(stores) == 1:
+                self.initial.setdefault("home_store", stores[0].pk)
+        else:
+            self.fields.pop("confirm_duplicate")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Who"),
+                Div(Div("kind", css_class="col-md-4"), Div("salutation", css_class="col-md-2"), css_class="row"),
+                Div(Div("name_en", css_class="col-md-6"), Div("name_zh", css_class="col-md-6"), css_class="row"),
+            ),
+            Fieldset(
+                _("Contact"),
+                Div(Div("mobile_phone", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),
+                Div(Div("address", css_class="col-md-8"), Div("district", css_class="col-md-4"), css_class="row"),
+                Div(
+                    Div("preferred_language", css_class="col-md-6"),
+                    Div("preferred_channel", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Birthday"),
+                Div(
+                    Div("birth_day", css_class="col-4"),
+                    Div("birth_month", css_class="col-4"),
+                    Div("birth_year", css_class="col-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Relationship"),
+                Div(
+                    Div("home_store", css_class="col-md-4"),
+                    Div("account_manager", css_class="col-md-4"),
+                    Div("acquisition_source", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "notes",
+            ),
+        )
+        if "confirm_duplicate" in self.fields:
+            self.helper.layout.append("confirm_duplicate")
+        self.helper.add_input(Submit("save", _("Save customer")))
+
+    def clean_mobile_phone(self):
+        return phone_to_e164(self.cleaned_data.get("mobile_phone", ""))
+
+    def clean_email(self):
+        return (self.cleaned_data.get("email") or "").strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "confirm_duplicate" in self.fields and not cleaned.get("confirm_duplicate"):
+            duplicates = selectors.customer_duplicates(
+                mobile_phone=cleaned.get("mobile_phone", ""), email=cleaned.get("email", "")
+            )
+            # Those the user may open are listed; others are only counted.
+            self.duplicates = list(duplicates.visible_to(self.user).select_related("home_store")[:5])
+            if self.duplicates or duplicates.exists():
+                raise ValidationError(
+                    _(
+                        "A customer with this phone number or e-mail already exists. "
+                        "Check it is not the same person, then tick “save anyway”."
+                    ),
+                    code="duplicate",
+                )
+        return cleaned
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CUSTOMER_EDITABLE_FIELDS if name in self.cleaned_data}
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, phone or e-mail"), "type": "search"}),
+    )
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, empty_label=_("All stores"))
+    manager = forms.ModelChoiceField(
+        label=_("Account manager"), queryset=None, required=False, empty_label=_("All managers")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = selectors.stores_for_user(user=user)
+        self.fields["manager"].queryset = selectors.account_managers_for_user(user=user)

@@ -1,0 +1,68 @@
+"""Reads of customer data, always scoped to the user asking."""
+
+from django.shortcuts import get_object_or_404
+
+from crm_site.models import User
+from customers.models import Customer, Store
+
+
+def customer_list_for_user(*, user, search: str = "", store_id=None, account_manager_id=None):
+    """The customers list page: visible customers, searched and filtered, with what the rows show."""
+    queryset = Customer.objects.visible_to(user).select_related("home_store", "account_manager")
+    if search:
+        queryset = queryset.search(search)
+    if store_id:
+        queryset = queryset.filter(home_store_id=store_id)
+    if account_manager_id:
+        queryset = queryset.filter(account_manager_id=account_manager_id)
+    return queryset.order_by("name_en", "name_zh", "id")
+
+
+def customer_get_for_user(*, user, pk) -> Customer:
+    """One customer the user may see: the same 404 for missing and forbidden."""
+    return get_object_or_404(
+        Customer.objects.visible_to(user).select_related("home_store", "account_manager"), pk=pk
+    )
+
+
+def customer_get_editable_for_user(*, user, pk) -> Customer:
+    """One customer the user may edit: the same 404 for missing and forbidden."""
+    return get_object_or_404(Customer.objects.editable_by(user).select_related("home_store"), pk=pk)
+
+
+def customer_can_edit(*, user, customer: Customer) -> bool:
+    return user.has_perm("customers.change_customer") and (
+        Customer.objects.editable_by(user).filter(pk=customer.pk).exists()
+    )
+
+
+def customer_duplicates(*, mobile_phone: str = "", email: str = "", exclude_pk=None):
+    """Existing customers with the same phone or e-mail (any store)."""
+    from django.db.models import Q
+
+    condition = Q()
+    if mobile_phone:
+        condition |= Q(mobile_phone=mobile_phone)
+    if email:
+        condition |= Q(email__iexact=email)
+    if not condition:
+        return Customer.objects.none()
+    queryset = Customer.objects.filter(condition)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset
+
+
+def stores_for_user(*, user):
+    return Store.objects.of_user(user).active().order_by("name")
+
+
+def account_managers_for_user(*, user):
+    """Staff who can hold a client book in the user's stores."""
+    from crm_site import roles
+
+    return (
+        User.objects.filter(is_active=True, groups__name=roles.ACCOUNT_MANAGER, stores__in=stores_for_user(user=user))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

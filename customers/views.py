@@ -1,0 +1,166 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, View
+
+import privacy.services
+from crm_site.permissions import PermissionRequired404Mixin
+from customers import selectors, services
+from customers.forms import CustomerFilterForm, CustomerForm
+from privacy.models import AccessLog
+
+
+class CustomerFilterMixin:
+    def get_filter_form(self):
+        if not hasattr(self, "_filter_form"):
+            self._filter_form = CustomerFilterForm(self.request.GET or None, user=self.request.user)
+        return self._filter_form
+
+    def get_filtered_queryset(self):
+        form = self.get_filter_form()
+        data = form.cleaned_data if form.is_valid() else {}
+        store = data.get("store")
+        manager = data.get("manager")
+        return selectors.customer_list_for_user(
+            user=self.request.user,
+            search=data.get("q", ""),
+            store_id=store.pk if store else None,
+            account_manager_id=manager.pk if manager else None,
+        )
+
+
+class CustomerListView(PermissionRequired404Mixin, CustomerFilterMixin, ListView):
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_list.html"
+    context_object_name = "customers"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return self.get_filtered_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.get_filter_form()
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["can_export"] = self.request.user.has_perm("privacy.export_personal_data")
+        return context
+
+
+class CustomerDetailView(PermissionRequired404Mixin, DetailView):
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_detail.html"
+    context_object_name = "customer"
+
+    def get_object(self, queryset=None):
+        customer = selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        privacy.services.access_record(
+            user=self.request.user,
+            customer=customer,
+            action=AccessLog.Action.VIEW,
+            view_name="customers:customer-detail",
+            path=self.request.path,
+        )
+        return customer
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = selectors.customer_can_edit(user=self.request.user, customer=self.object)
+        return context
+
+
+class CustomerCreateView(PermissionRequired404Mixin, FormView):
+    permission_required = "customers.add_customer"
+    template_name = "customers/customer_form.html"
+    form_class = CustomerForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            customer = services.customer_create(
+                by=self.request.user, view_name="customers:customer-create", **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Customer %(name)s created.") % {"name": customer.display_name})
+        return redirect(customer)
+
+
+class CustomerUpdateView(PermissionRequired404Mixin, FormView):
+    permission_required = "customers.change_customer"
+    template_name = "customers/customer_form.html"
+    form_class = CustomerForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.customer = selectors.customer_get_editable_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.customer}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "customer": self.customer}
+
+    def form_valid(self, form):
+        try:
+            customer = services.customer_update(
+                customer_id=self.customer.pk,
+                by=self.request.user,
+                view_name="customers:customer-update",
+                **form.service_data(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Customer %(name)s saved.") % {"name": customer.display_name})
+        return redirect(customer)
+
+
+class CustomerExportView(PermissionRequired404Mixin, CustomerFilterMixin, View):
+    """The filtered list as CSV; every exported customer gets an access-log row."""
+
+    permission_required = ("customers.view_customer", "privacy.export_personal_data")
+    columns = ("id", "name_en", "name_zh", "mobile_phone", "email", "district", "home_store", "account_manager")
+
+    def get(self, request, *args, **kwargs):
+        customers = list(self.get_filtered_queryset())
+        privacy.services.access_record_many(
+            user=request.user,
+            customers=customers,
+            action=AccessLog.Action.EXPORT,
+            view_name="customers:customer-export",
+            path=request.get_full_path(),
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 (Chinese names) correctly with a BOM.
+        writer = csv.writer(response)
+        writer.writerow(self.columns)
+        for c in customers:
+            writer.writerow(
+                [
+                    c.pk,
+                    c.name_en,
+                    c.name_zh,
+                    c.mobile_phone,
+                    c.email,
+                    c.get_district_display(),
+                    c.home_store.name,
+                    str(c.account_manager or ""),
+                ]
+            )
+        return response
