@@ -18,11 +18,13 @@ def _prepare_filesystem_broker(sender, **kwargs):
     if not str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
         return
     folder = settings.CELERY_BROKER_FOLDER
-    (folder / "processed").mkdir(parents=True, exist_ok=True)
+    for sub in ("processed", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
     sender.conf.broker_transport_options = {
         "data_folder_in": str(folder),
         "data_folder_out": str(folder),
         "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
 

@@ -16,16 +16,17 @@ def database_reachable() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception:
         return False
 
 
-def broker_reachable(timeout: float = 2.0) -> bool:
+def broker_reachable(*, url: str | None = None, timeout: float = 2.0) -> bool:
+    """Whether the Celery broker (``url``, default the configured one) accepts a connection."""
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(url=url or settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

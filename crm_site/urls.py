@@ -18,4 +18,3 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("admin/", admin.site.urls),
 ]
-

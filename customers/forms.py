@@ -14,9 +14,7 @@ from customers.services import CUSTOMER_EDITABLE_FIELDS
 class CustomerForm(forms.ModelForm):
     """Create and edit a customer. Shape only: services enforce the rules."""
 
-    confirm_duplicate = forms.BooleanField(
-        label=_("Yes, this is a different customer: save anyway"), required=False
-    )
+    confirm_duplicate = forms.BooleanField(label=_("Yes, this is a different customer: save anyway"), required=False)
 
     class Meta:
         model = Customer

@@ -43,9 +43,7 @@ class Store(BaseModel):
     name_zh = models.CharField(_("Chinese name"), max_length=128, blank=True)
     district = models.CharField(_("district"), max_length=32, choices=District, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("staff"), related_name="stores", blank=True
-    )
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("staff"), related_name="stores", blank=True)
 
     objects = StoreQuerySet.as_manager()
 
@@ -144,9 +142,7 @@ class Customer(BaseModel):
             models.Index(fields=["home_store", "account_manager"], name="customer_store_manager"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(name_en="") | ~Q(name_zh=""), name="customer_has_a_name"
-            ),
+            models.CheckConstraint(condition=~Q(name_en="") | ~Q(name_zh=""), name="customer_has_a_name"),
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),
                 name="customer_birth_month_range",

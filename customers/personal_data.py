@@ -1,9 +1,8 @@
 """What the customers app holds about a person, for the privacy registry."""
 
-from django.db.models import Value
-from django.db.models.functions import Concat
-from django.db.models.functions import Cast
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 
 from customers.models import Customer
 from privacy.registry import Category, register

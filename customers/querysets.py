@@ -47,9 +47,7 @@ class CustomerQuerySet(models.QuerySet):
         if not term:
             return self
         condition = (
-            models.Q(name_en__icontains=term)
-            | models.Q(name_zh__icontains=term)
-            | models.Q(email__icontains=term)
+            models.Q(name_en__icontains=term) | models.Q(name_zh__icontains=term) | models.Q(email__icontains=term)
         )
         phone = phone_search_key(term)
         if phone:

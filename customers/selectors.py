@@ -20,9 +20,7 @@ def customer_list_for_user(*, user, search: str = "", store_id=None, account_man
 
 def customer_get_for_user(*, user, pk) -> Customer:
     """One customer the user may see: the same 404 for missing and forbidden."""
-    return get_object_or_404(
-        Customer.objects.visible_to(user).select_related("home_store", "account_manager"), pk=pk
-    )
+    return get_object_or_404(Customer.objects.visible_to(user).select_related("home_store", "account_manager"), pk=pk)
 
 
 def customer_get_editable_for_user(*, user, pk) -> Customer:

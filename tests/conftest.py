@@ -1,12 +1,14 @@
+import importlib
 import os
 
 import pytest
+from django.apps import apps as django_apps
 
 # Playwright's sync API runs an event loop in the main thread; the Django ORM
 # calls made by tests beside it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.factories import (  # noqa: E402
+from tests.factories import (
     AccountManagerFactory,
     AdminFactory,
     CustomerFactory,
@@ -14,6 +16,23 @@ from tests.factories import (  # noqa: E402
     StoreFactory,
     SupervisorFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """Transactional tests (browser, Celery worker) start from a flushed database,
+    which has lost the role groups made by data migrations: make them again."""
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames)):
+        marker = request.node.get_closest_marker("django_db")
+        if not (marker and marker.kwargs.get("transaction")):
+            return
+    request.getfixturevalue("transactional_db")
+    for migration in ROLE_MIGRATIONS:
+        importlib.import_module(migration).grant(django_apps, None)
+
+
+# Data migrations that create role groups; each has a grant(apps, schema_editor).
+ROLE_MIGRATIONS = ["customers.migrations.0002_roles"]
 
 
 @pytest.fixture

@@ -39,19 +39,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.stores.add(*extracted)
 
 
-def AccountManagerFactory(*, stores, **kwargs):  # noqa: N802 - reads like a factory
+def AccountManagerFactory(*, stores, **kwargs):
     return UserFactory(role=roles.ACCOUNT_MANAGER, stores=stores, **kwargs)
 
 
-def SupervisorFactory(*, stores, **kwargs):  # noqa: N802
+def SupervisorFactory(*, stores, **kwargs):
     return UserFactory(role=roles.SUPERVISOR, stores=stores, **kwargs)
 
 
-def AdminFactory(**kwargs):  # noqa: N802
+def AdminFactory(**kwargs):
     return UserFactory(role=roles.ADMIN, **kwargs)
 
 
-def PrivacyOfficerFactory(**kwargs):  # noqa: N802
+def PrivacyOfficerFactory(**kwargs):
     return UserFactory(role=roles.PRIVACY_OFFICER, **kwargs)
 
 

@@ -7,7 +7,7 @@ from .base import SECRET_KEY
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 DEMO_MODE = env.bool("CRM_DEMO_MODE", default=True)
-SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"  # noqa: S105
+SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # No collectstatic outside production: serve static files straight from the apps and static/.
 STATIC_ROOT = None

@@ -10,3 +10,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # No collectstatic outside production: serve static files straight from the apps and static/.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# Tests never share the development broker folder (a running dev worker would eat their messages).
+CELERY_BROKER_FOLDER = BASE_DIR / "var" / "test-celery-broker"  # noqa: F405

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,55 +15,264 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=128, verbose_name='Chinese name')),
-                ('district', models.CharField(blank=True, choices=[('central_western', 'Central and Western'), ('wan_chai', 'Wan Chai'), ('eastern', 'Eastern'), ('southern', 'Southern'), ('yau_tsim_mong', 'Yau Tsim Mong'), ('sham_shui_po', 'Sham Shui Po'), ('kowloon_city', 'Kowloon City'), ('wong_tai_sin', 'Wong Tai Sin'), ('kwun_tong', 'Kwun Tong'), ('kwai_tsing', 'Kwai Tsing'), ('tsuen_wan', 'Tsuen Wan'), ('tuen_mun', 'Tuen Mun'), ('yuen_long', 'Yuen Long'), ('north', 'North'), ('tai_po', 'Tai Po'), ('sha_tin', 'Sha Tin'), ('sai_kung', 'Sai Kung'), ('islands', 'Islands'), ('outside_hk', 'Outside Hong Kong')], max_length=32, verbose_name='district')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('staff', models.ManyToManyField(blank=True, related_name='stores', to=settings.AUTH_USER_MODEL, verbose_name='staff')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                ("name_zh", models.CharField(blank=True, max_length=128, verbose_name="Chinese name")),
+                (
+                    "district",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("central_western", "Central and Western"),
+                            ("wan_chai", "Wan Chai"),
+                            ("eastern", "Eastern"),
+                            ("southern", "Southern"),
+                            ("yau_tsim_mong", "Yau Tsim Mong"),
+                            ("sham_shui_po", "Sham Shui Po"),
+                            ("kowloon_city", "Kowloon City"),
+                            ("wong_tai_sin", "Wong Tai Sin"),
+                            ("kwun_tong", "Kwun Tong"),
+                            ("kwai_tsing", "Kwai Tsing"),
+                            ("tsuen_wan", "Tsuen Wan"),
+                            ("tuen_mun", "Tuen Mun"),
+                            ("yuen_long", "Yuen Long"),
+                            ("north", "North"),
+                            ("tai_po", "Tai Po"),
+                            ("sha_tin", "Sha Tin"),
+                            ("sai_kung", "Sai Kung"),
+                            ("islands", "Islands"),
+                            ("outside_hk", "Outside Hong Kong"),
+                        ],
+                        max_length=32,
+                        verbose_name="district",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        blank=True, related_name="stores", to=settings.AUTH_USER_MODEL, verbose_name="staff"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'store',
-                'verbose_name_plural': 'stores',
-                'ordering': ['name'],
+                "verbose_name": "store",
+                "verbose_name_plural": "stores",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('company', 'Company')], default='person', max_length=8, verbose_name='type')),
-                ('salutation', models.CharField(blank=True, choices=[('', '—'), ('mr', 'Mr'), ('ms', 'Ms'), ('mrs', 'Mrs'), ('miss', 'Miss'), ('dr', 'Dr')], max_length=8, verbose_name='salutation')),
-                ('name_en', models.CharField(blank=True, db_index=True, max_length=200, verbose_name='English name')),
-                ('name_zh', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='Chinese name')),
-                ('mobile_phone', models.CharField(blank=True, db_index=True, help_text='Stored as +852…', max_length=20, verbose_name='mobile phone')),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('district', models.CharField(blank=True, choices=[('central_western', 'Central and Western'), ('wan_chai', 'Wan Chai'), ('eastern', 'Eastern'), ('southern', 'Southern'), ('yau_tsim_mong', 'Yau Tsim Mong'), ('sham_shui_po', 'Sham Shui Po'), ('kowloon_city', 'Kowloon City'), ('wong_tai_sin', 'Wong Tai Sin'), ('kwun_tong', 'Kwun Tong'), ('kwai_tsing', 'Kwai Tsing'), ('tsuen_wan', 'Tsuen Wan'), ('tuen_mun', 'Tuen Mun'), ('yuen_long', 'Yuen Long'), ('north', 'North'), ('tai_po', 'Tai Po'), ('sha_tin', 'Sha Tin'), ('sai_kung', 'Sai Kung'), ('islands', 'Islands'), ('outside_hk', 'Outside Hong Kong')], max_length=32, verbose_name='district')),
-                ('birth_month', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='birth month')),
-                ('birth_day', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='birth day')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='birth year')),
-                ('preferred_language', models.CharField(choices=[('en', 'English'), ('zh-hant', 'Traditional Chinese')], default='en', max_length=8, verbose_name='preferred language')),
-                ('preferred_channel', models.CharField(choices=[('phone', 'Phone call'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('email', 'E-mail'), ('post', 'Post')], default='phone', max_length=16, verbose_name='preferred contact channel')),
-                ('acquisition_source', models.CharField(choices=[('walk_in', 'Walk-in'), ('referral', 'Referral'), ('event', 'Event'), ('online', 'Online'), ('focus_group', 'Focus group'), ('other', 'Other')], default='walk_in', max_length=16, verbose_name='acquisition source')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('external_ref', models.CharField(blank=True, help_text='Customer number', max_length=32, null=True, unique=True, verbose_name='reference')),
-                ('account_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='client_book', to=settings.AUTH_USER_MODEL, verbose_name='account manager')),
-                ('home_store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='customers.store', verbose_name='home store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("company", "Company")],
+                        default="person",
+                        max_length=8,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "salutation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "—"), ("mr", "Mr"), ("ms", "Ms"), ("mrs", "Mrs"), ("miss", "Miss"), ("dr", "Dr")],
+                        max_length=8,
+                        verbose_name="salutation",
+                    ),
+                ),
+                ("name_en", models.CharField(blank=True, db_index=True, max_length=200, verbose_name="English name")),
+                ("name_zh", models.CharField(blank=True, db_index=True, max_length=100, verbose_name="Chinese name")),
+                (
+                    "mobile_phone",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Stored as +852…",
+                        max_length=20,
+                        verbose_name="mobile phone",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, db_index=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                (
+                    "district",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("central_western", "Central and Western"),
+                            ("wan_chai", "Wan Chai"),
+                            ("eastern", "Eastern"),
+                            ("southern", "Southern"),
+                            ("yau_tsim_mong", "Yau Tsim Mong"),
+                            ("sham_shui_po", "Sham Shui Po"),
+                            ("kowloon_city", "Kowloon City"),
+                            ("wong_tai_sin", "Wong Tai Sin"),
+                            ("kwun_tong", "Kwun Tong"),
+                            ("kwai_tsing", "Kwai Tsing"),
+                            ("tsuen_wan", "Tsuen Wan"),
+                            ("tuen_mun", "Tuen Mun"),
+                            ("yuen_long", "Yuen Long"),
+                            ("north", "North"),
+                            ("tai_po", "Tai Po"),
+                            ("sha_tin", "Sha Tin"),
+                            ("sai_kung", "Sai Kung"),
+                            ("islands", "Islands"),
+                            ("outside_hk", "Outside Hong Kong"),
+                        ],
+                        max_length=32,
+                        verbose_name="district",
+                    ),
+                ),
+                (
+                    "birth_month",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="birth month",
+                    ),
+                ),
+                (
+                    "birth_day",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(31),
+                        ],
+                        verbose_name="birth day",
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="birth year",
+                    ),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("zh-hant", "Traditional Chinese")],
+                        default="en",
+                        max_length=8,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("sms", "SMS"),
+                            ("whatsapp", "WhatsApp"),
+                            ("email", "E-mail"),
+                            ("post", "Post"),
+                        ],
+                        default="phone",
+                        max_length=16,
+                        verbose_name="preferred contact channel",
+                    ),
+                ),
+                (
+                    "acquisition_source",
+                    models.CharField(
+                        choices=[
+                            ("walk_in", "Walk-in"),
+                            ("referral", "Referral"),
+                            ("event", "Event"),
+                            ("online", "Online"),
+                            ("focus_group", "Focus group"),
+                            ("other", "Other"),
+                        ],
+                        default="walk_in",
+                        max_length=16,
+                        verbose_name="acquisition source",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "external_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="Customer number",
+                        max_length=32,
+                        null=True,
+                        unique=True,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "account_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="client_book",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account manager",
+                    ),
+                ),
+                (
+                    "home_store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="customers.store",
+                        verbose_name="home store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['name_en', 'name_zh', 'id'],
-                'indexes': [models.Index(fields=['home_store', 'account_manager'], name='customer_store_manager')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('name_en', ''), _negated=True), models.Q(('name_zh', ''), _negated=True), _connector='OR'), name='customer_has_a_name'), models.CheckConstraint(condition=models.Q(('birth_month__isnull', True), models.Q(('birth_month__gte', 1), ('birth_month__lte', 12)), _connector='OR'), name='customer_birth_month_range'), models.CheckConstraint(condition=models.Q(('birth_day__isnull', True), models.Q(('birth_day__gte', 1), ('birth_day__lte', 31), ('birth_month__isnull', False)), _connector='OR'), name='customer_birth_day_needs_month')],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["name_en", "name_zh", "id"],
+                "indexes": [models.Index(fields=["home_store", "account_manager"], name="customer_store_manager")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("name_en", ""), _negated=True),
+                            models.Q(("name_zh", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="customer_has_a_name",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("birth_month__isnull", True),
+                            models.Q(("birth_month__gte", 1), ("birth_month__lte", 12)),
+                            _connector="OR",
+                        ),
+                        name="customer_birth_month_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("birth_day__isnull", True),
+                            models.Q(("birth_day__gte", 1), ("birth_day__lte", 31), ("birth_month__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="customer_birth_day_needs_month",
+                    ),
+                ],
             },
         ),
     ]

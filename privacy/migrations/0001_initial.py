@@ -6,33 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('export', 'Exported'), ('create', 'Created'), ('edit', 'Edited'), ('view_sensitive', 'Viewed sensitive fields')], max_length=16, verbose_name='action')),
-                ('view_name', models.CharField(blank=True, max_length=128, verbose_name='view')),
-                ('path', models.CharField(blank=True, max_length=512, verbose_name='path')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reason')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_logs', to='customers.customer', verbose_name='customer')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='privacy_access_logs', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("export", "Exported"),
+                            ("create", "Created"),
+                            ("edit", "Edited"),
+                            ("view_sensitive", "Viewed sensitive fields"),
+                        ],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                ("view_name", models.CharField(blank=True, max_length=128, verbose_name="view")),
+                ("path", models.CharField(blank=True, max_length=512, verbose_name="path")),
+                ("reason", models.CharField(blank=True, max_length=255, verbose_name="reason")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_logs",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="privacy_access_logs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access record',
-                'verbose_name_plural': 'access log',
-                'ordering': ['-at', '-id'],
-                'permissions': [('view_sensitive', 'Can see sensitive personal data unmasked'), ('export_personal_data', "Can export customers' personal data")],
-                'indexes': [models.Index(fields=['customer', '-at'], name='privacy_access_customer_at')],
+                "verbose_name": "access record",
+                "verbose_name_plural": "access log",
+                "ordering": ["-at", "-id"],
+                "permissions": [
+                    ("view_sensitive", "Can see sensitive personal data unmasked"),
+                    ("export_personal_data", "Can export customers' personal data"),
+                ],
+                "indexes": [models.Index(fields=["customer", "-at"], name="privacy_access_customer_at")],
             },
         ),
     ]

@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from crm_site import roles
+from customers import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data set (3 Hong Kong stores, 15 staff, ~2,000 customers). "
+        "Only when settings.DEMO_MODE is True; a second run changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--customers",
+            type=int,
+            default=demo.DEMO_CUSTOMERS,
+            metavar="N",
+            help=f"How many demo customers there should be (default {demo.DEMO_CUSTOMERS}).",
+        )
+
+    def handle(self, *args, **options):
+        try:
+            result = demo.demo_data_load(customers=options["customers"])
+        except demo.DemoDataRefused as exc:
+            raise CommandError(str(exc)) from exc
+        if result.nothing_done:
+            self.stdout.write("Nothing to do: the demo data is already loaded.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created {result.customers_created} customers, {result.users_created} users "
+                    f"and {result.stores_created} stores."
+                )
+            )
+        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
+        stores = {store.code: store.name for store in demo.DEMO_STORES}
+        for user in demo.DEMO_USERS:
+            self.stdout.write(
+                f"  {user.username:<15} {user.first_name + ' ' + user.last_name:<16} "
+                f"{roles.ROLE_LABELS[user.role]!s:<17} {stores[user.store_code]}"
+            )
