@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.env import BASE_DIR, env
+from crm_site.env import BASE_DIR, env, filesystem_broker_options
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -116,6 +116,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # filesystem transport, which needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FOLDER = env.path("CELERY_BROKER_FOLDER", default=BASE_DIR / "var" / "celery-broker")
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    filesystem_broker_options(CELERY_BROKER_FOLDER) if CELERY_BROKER_URL.startswith("filesystem://") else {}
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -1,5 +1,7 @@
 """The test suite: fast hashing, in-memory e-mail, demo data allowed."""
 
+from crm_site.env import filesystem_broker_options
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -12,4 +14,6 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 # Tests never share the development broker folder (a running dev worker would eat their messages).
-CELERY_BROKER_FOLDER = BASE_DIR / "var" / "test-celery-broker"  # noqa: F405
+if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
+    CELERY_BROKER_FOLDER = BASE_DIR / "var" / "test-celery-broker"  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_FOLDER)
