@@ -36,6 +36,11 @@ def sees_all_stores(user) -> bool:
     return is_admin(user) or PRIVACY_OFFICER in user_roles(user)
 
 
+def keeps_own_book_only(user) -> bool:
+    """An account manager with no wider role: edits and adds only in their own client book."""
+    return user_roles(user) == {ACCOUNT_MANAGER} and not is_admin(user)
+
+
 def grant_role_permissions(apps, grants: dict[str, list[str]]) -> None:
     """Data-migration helper: create the role groups and give them permissions.
 

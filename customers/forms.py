@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from crm_site import roles
@@ -9,12 +10,22 @@ from customers import selectors
 from customers.models import Customer
 from customers.phones import phone_to_e164
 from customers.services import CUSTOMER_EDITABLE_FIELDS
+from privacy.masking import can_view_sensitive
+from privacy.registry import registry
 
 
 class CustomerForm(forms.ModelForm):
     """Create and edit a customer. Shape only: services enforce the rules."""
 
     confirm_duplicate = forms.BooleanField(label=_("Yes, this is a different customer: save anyway"), required=False)
+
+    birth_month = forms.TypedChoiceField(
+        label=_("Birth month"),
+        choices=[("", "—"), *MONTHS.items()],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
 
     class Meta:
         model = Customer
@@ -32,13 +43,16 @@ class CustomerForm(forms.ModelForm):
         self.fields["home_store"].queryset = selectors.stores_for_user(user=user)
         managers = selectors.account_managers_for_user(user=user)
         self.fields["account_manager"].queryset = managers
-        is_only_manager = roles.user_roles(user) == {roles.ACCOUNT_MANAGER} and not roles.is_admin(user)
-        if is_only_manager:
+        if roles.keeps_own_book_only(user):
             # An account manager keeps their own book: new customers are theirs.
             self.fields["account_manager"].disabled = True
             self.fields["account_manager"].queryset = managers.model.objects.filter(pk=user.pk)
             if not self.instance.pk:
                 self.initial["account_manager"] = user.pk
+        if self.instance.pk and not can_view_sensitive(user):
+            # Who may not see sensitive fields may not change them either.
+            for name in registry.sensitive_fields(Customer):
+                self.fields.pop(name, None)
         if not self.instance.pk:
             stores = list(self.fields["home_store"].queryset[:2])
             if len(stores) == 1:
@@ -47,6 +61,7 @@ class CustomerForm(forms.ModelForm):
             self.fields.pop("confirm_duplicate")
         self.helper = FormHelper()
         self.helper.form_tag = False
+        sensitive_shown = "address" in self.fields
         self.helper.layout = Layout(
             Fieldset(
                 _("Who"),
@@ -56,21 +71,31 @@ class CustomerForm(forms.ModelForm):
             Fieldset(
                 _("Contact"),
                 Div(Div("mobile_phone", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),
-                Div(Div("address", css_class="col-md-8"), Div("district", css_class="col-md-4"), css_class="row"),
+                Div(
+                    *([Div("address", css_class="col-md-8")] if sensitive_shown else []),
+                    Div("district", css_class="col-md-4"),
+                    css_class="row",
+                ),
                 Div(
                     Div("preferred_language", css_class="col-md-6"),
                     Div("preferred_channel", css_class="col-md-6"),
                     css_class="row",
                 ),
             ),
-            Fieldset(
-                _("Birthday"),
-                Div(
-                    Div("birth_day", css_class="col-4"),
-                    Div("birth_month", css_class="col-4"),
-                    Div("birth_year", css_class="col-4"),
-                    css_class="row",
-                ),
+            *(
+                [
+                    Fieldset(
+                        _("Birthday"),
+                        Div(
+                            Div("birth_day", css_class="col-4"),
+                            Div("birth_month", css_class="col-4"),
+                            Div("birth_year", css_class="col-4"),
+                            css_class="row",
+                        ),
+                    )
+                ]
+                if sensitive_shown
+                else []
             ),
             Fieldset(
                 _("Relationship"),
@@ -83,8 +108,6 @@ class CustomerForm(forms.ModelForm):
                 "notes",
             ),
         )
-        if "confirm_duplicate" in self.fields:
-            self.helper.layout.append("confirm_duplicate")
         self.helper.add_input(Submit("save", _("Save customer")))
 
     def clean_mobile_phone(self):
@@ -102,6 +125,8 @@ class CustomerForm(forms.ModelForm):
             # Those the user may open are listed; others are only counted.
             self.duplicates = list(duplicates.visible_to(self.user).select_related("home_store")[:5])
             if self.duplicates or duplicates.exists():
+                # Only now is the "save anyway" box shown.
+                self.helper.layout.append("confirm_duplicate")
                 raise ValidationError(
                     _(
                         "A customer with this phone number or e-mail already exists. "
@@ -130,3 +155,6 @@ class CustomerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = selectors.stores_for_user(user=user)
         self.fields["manager"].queryset = selectors.account_managers_for_user(user=user)
+        self.fields["q"].widget.attrs["class"] = "form-control"
+        for name in ("store", "manager"):
+            self.fields[name].widget.attrs["class"] = "form-select"

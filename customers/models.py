@@ -189,6 +189,8 @@ class Customer(BaseModel):
             self.email = self.email.strip().lower()
         if self.birth_day and not self.birth_month:
             errors["birth_month"] = _("Enter the month of the birthday too.")
+        elif self.birth_month not in (None, *range(1, 13)):
+            errors["birth_month"] = _("Enter a month from 1 to 12.")
         elif self.birth_month and self.birth_day:
             # 29 February is allowed when the year is unknown.
             year = self.birth_year or 2000

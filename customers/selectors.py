@@ -1,5 +1,6 @@
 """Reads of customer data, always scoped to the user asking."""
 
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404
 
 from crm_site.models import User
@@ -15,7 +16,10 @@ def customer_list_for_user(*, user, search: str = "", store_id=None, account_man
         queryset = queryset.filter(home_store_id=store_id)
     if account_manager_id:
         queryset = queryset.filter(account_manager_id=account_manager_id)
-    return queryset.order_by("name_en", "name_zh", "id")
+    # Alphabetical by English name; customers with only a Chinese name follow, by that name.
+    return queryset.alias(
+        no_english_name=Case(When(name_en="", then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by("no_english_name", "name_en", "name_zh", "id")
 
 
 def customer_get_for_user(*, user, pk) -> Customer:

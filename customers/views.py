@@ -15,6 +15,13 @@ from customers.forms import CustomerFilterForm, CustomerForm
 from privacy.models import AccessLog
 
 
+def csv_safe(value: str) -> str:
+    """Free text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
 class CustomerFilterMixin:
     def get_filter_form(self):
         if not hasattr(self, "_filter_form"):
@@ -23,7 +30,8 @@ class CustomerFilterMixin:
 
     def get_filtered_queryset(self):
         form = self.get_filter_form()
-        data = form.cleaned_data if form.is_valid() else {}
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})  # the valid filters apply even if another is bad
         store = data.get("store")
         manager = data.get("manager")
         return selectors.customer_list_for_user(
@@ -88,11 +96,8 @@ class CustomerCreateView(PermissionRequired404Mixin, FormView):
             customer = services.customer_create(
                 by=self.request.user, view_name="customers:customer-create", **form.service_data()
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
             return self.form_invalid(form)
         messages.success(self.request, _("Customer %(name)s created.") % {"name": customer.display_name})
         return redirect(customer)
@@ -108,6 +113,17 @@ class CustomerUpdateView(PermissionRequired404Mixin, FormView):
             self.customer = selectors.customer_get_editable_for_user(user=request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        # The edit form shows the customer's personal data: that is a read, logged as one.
+        privacy.services.access_record(
+            user=request.user,
+            customer=self.customer,
+            action=AccessLog.Action.VIEW,
+            view_name="customers:customer-update",
+            path=request.path,
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.customer}
 
@@ -122,8 +138,8 @@ class CustomerUpdateView(PermissionRequired404Mixin, FormView):
                 view_name="customers:customer-update",
                 **form.service_data(),
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
             return self.form_invalid(form)
         messages.success(self.request, _("Customer %(name)s saved.") % {"name": customer.display_name})
         return redirect(customer)
@@ -154,13 +170,13 @@ class CustomerExportView(PermissionRequired404Mixin, CustomerFilterMixin, View):
             writer.writerow(
                 [
                     c.pk,
-                    c.name_en,
-                    c.name_zh,
-                    c.mobile_phone,
-                    c.email,
+                    csv_safe(c.name_en),
+                    csv_safe(c.name_zh),
+                    c.mobile_phone,  # validated E.164: "+" and digits only
+                    csv_safe(c.email),
                     c.get_district_display(),
-                    c.home_store.name,
-                    str(c.account_manager or ""),
+                    csv_safe(c.home_store.name),
+                    csv_safe(str(c.account_manager or "")),
                 ]
             )
         return response

@@ -11,6 +11,11 @@ class AccessLogQuerySet(models.QuerySet):
     def delete(self):
         raise ValidationError(_("The access log is append-only."))
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:
+            raise ValidationError(_("The access log is append-only."))
+        return super().bulk_create(objs, *args, **kwargs)
+
     def for_customer(self, customer_pk):
         return self.filter(customer_id=customer_pk)
 
@@ -65,6 +70,8 @@ class AccessLog(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValidationError(_("The access log is append-only."))
+        # An INSERT always: a reused id fails instead of silently rewriting a row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

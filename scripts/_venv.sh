@@ -27,8 +27,9 @@ ensure_venv() {
     wanted=$(cat requirements/*.txt | sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
         echo "Installing $requirements into .venv"
-        .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -r "$requirements"
+        # (this machine's pip config names local indexes that may be absent: hide that noise)
+        .venv/bin/python -m pip install --quiet --upgrade pip 2> >(grep -v "^WARNING: Location" >&2)
+        .venv/bin/python -m pip install --quiet -r "$requirements" 2> >(grep -v "^WARNING: Location" >&2)
         echo "$wanted" >"$stamp"
     fi
 }

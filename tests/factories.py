@@ -62,7 +62,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     kind = Customer.Kind.PERSON
     name_en = factory.Faker("name")
     name_zh = factory.Iterator(["陳大文", "黃小明", "李嘉欣", "張偉強", "劉美玲"])
-    mobile_phone = factory.Sequence(lambda n: f"+8529{n % 10000000:07d}")
+    mobile_phone = factory.Sequence(lambda n: f"+85291{n % 1000000:06d}")
     email = factory.Sequence(lambda n: f"customer{n}@example.com")
     district = "wan_chai"
     home_store = factory.SubFactory(StoreFactory)

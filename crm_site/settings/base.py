@@ -141,4 +141,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's own logger would print every line twice (its handler, then the root's).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
