@@ -1,11 +1,27 @@
-"""What the customers app holds about a person, for the privacy registry."""
+"""What the customers app holds about a person, for the privacy registry.
+
+Anonymising keeps rows whose totals the business must keep (purchases: Inland Revenue
+Ordinance record keeping) and blanks what identifies or describes the person.
+"""
 
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 
-from customers.models import Customer
-from privacy.registry import Category, register
+from customers.models import (
+    Customer,
+    CustomerMerge,
+    DuplicateDismissal,
+    FollowUpTask,
+    Interaction,
+    Lead,
+    OwnedTimepiece,
+    Purchase,
+    PurchaseLine,
+    Relationship,
+    ServiceJob,
+)
+from privacy.registry import KEEP, Category, register
 
 
 def anonymise_customers(queryset) -> int:
@@ -26,6 +42,10 @@ def anonymise_customers(queryset) -> int:
     )
 
 
+def _delete(queryset) -> int:
+    return queryset.delete()[0]
+
+
 register(
     Customer,
     category=Category.IDENTITY,
@@ -33,4 +53,76 @@ register(
     sensitive_fields=("birth_month", "birth_day", "birth_year", "address"),
     anonymise=anonymise_customers,
     description="Name, contact details, address, birthday, preferences and notes.",
+)
+register(
+    Purchase,
+    category=Category.TRANSACTIONS,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(notes=""),
+    description="Purchases and returns; amounts kept for accounting, notes blanked.",
+)
+register(
+    PurchaseLine,
+    category=Category.TRANSACTIONS,
+    customer_path="purchase__customer",
+    anonymise=lambda qs: qs.update(serial_number=""),
+    description="Lines of purchases; serial numbers blanked.",
+)
+register(
+    OwnedTimepiece,
+    category=Category.SERVICE,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(serial_number="", notes=""),
+    description="Watches and clocks the customer owns.",
+)
+register(
+    ServiceJob,
+    category=Category.SERVICE,
+    customer_path="timepiece__customer",
+    anonymise=lambda qs: qs.update(work_description=""),
+    description="Service and repair jobs on the customer's timepieces.",
+)
+register(
+    Relationship,
+    category=Category.INTERACTIONS,
+    customer_path=("from_customer", "to_customer"),
+    anonymise=_delete,
+    description="Links between customers (family, referral, company contacts).",
+)
+register(
+    Interaction,
+    category=Category.INTERACTIONS,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(summary=""),
+    description="Visits, calls, messages and events with the customer.",
+)
+register(
+    FollowUpTask,
+    category=Category.INTERACTIONS,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(title="—"),
+    description="Follow-up tasks about the customer.",
+)
+register(
+    Lead,
+    category=Category.IDENTITY,
+    customer_path=("converted_customer", "referred_by"),
+    anonymise=lambda qs: qs.filter(status=Lead.Status.CONVERTED).update(
+        name_en="", name_zh="—", mobile_phone="", email="", notes=""
+    ),
+    description="The lead the customer was before conversion, and leads they referred.",
+)
+register(
+    DuplicateDismissal,
+    category=Category.AUDIT,
+    customer_path=("customer_a", "customer_b"),
+    anonymise=KEEP,
+    description="Staff decisions that two records are different people (ids only).",
+)
+register(
+    CustomerMerge,
+    category=Category.AUDIT,
+    customer_path=("survivor", "merged"),
+    anonymise=lambda qs: qs.update(merged_snapshot={}),
+    description="Merges of duplicate records; the merged record's snapshot is blanked.",
 )

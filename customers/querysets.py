@@ -25,20 +25,24 @@ class CustomerQuerySet(models.QuerySet):
         managers see the customers of their own stores; anybody else sees none.
         """
         if roles.sees_all_stores(user):
-            return self.all()
+            return self.current()
         if not roles.user_roles(user) & {roles.SUPERVISOR, roles.ACCOUNT_MANAGER}:
             return self.none()
-        return self.filter(home_store__in=_store_ids(user))
+        return self.current().filter(home_store__in=_store_ids(user))
+
+    def current(self):
+        """Not merged into another record (a merged record stays only as a pointer)."""
+        return self.filter(merged_into__isnull=True)
 
     def editable_by(self, user):
         """Supervisors edit their stores' customers; account managers their own book."""
         if roles.sees_all_stores(user):
-            return self.all()
+            return self.current()
         user_roles = roles.user_roles(user)
         if roles.SUPERVISOR in user_roles:
-            return self.filter(home_store__in=_store_ids(user))
+            return self.current().filter(home_store__in=_store_ids(user))
         if roles.ACCOUNT_MANAGER in user_roles:
-            return self.filter(home_store__in=_store_ids(user), account_manager=user)
+            return self.current().filter(home_store__in=_store_ids(user), account_manager=user)
         return self.none()
 
     def search(self, term: str):

@@ -38,7 +38,7 @@ KEEP = "keep"
 class Registration:
     model: type[models.Model]
     category: str
-    customer_path: str
+    customer_path: str | tuple[str, ...]
     sensitive_fields: tuple[str, ...] = ()
     exclude_from_export: tuple[str, ...] = ()
     anonymise: Callable[[models.QuerySet], int] | str = KEEP
@@ -51,8 +51,12 @@ class Registration:
         return self.model._meta.label
 
     def rows_for(self, customer_pk) -> models.QuerySet:
-        """This model's rows about one customer."""
-        return self.model._default_manager.filter(**{self.customer_path: customer_pk})
+        """This model's rows about one customer (through any of its customer paths)."""
+        paths = (self.customer_path,) if isinstance(self.customer_path, str) else self.customer_path
+        condition = models.Q()
+        for path in paths:
+            condition |= models.Q(**{path: customer_pk})
+        return self.model._default_manager.filter(condition)
 
     def export_rows(self, customer_pk) -> list[dict[str, Any]]:
         queryset = self.rows_for(customer_pk)
@@ -82,7 +86,7 @@ class PersonalDataRegistry:
         model: type[models.Model],
         *,
         category: str,
-        customer_path: str,
+        customer_path: str | tuple[str, ...],
         sensitive_fields: Iterable[str] = (),
         exclude_from_export: Iterable[str] = (),
         anonymise: Callable[[models.QuerySet], int] | str = KEEP,

@@ -27,12 +27,17 @@ def _role_groups(request):
         if not (marker and marker.kwargs.get("transaction")):
             return
     request.getfixturevalue("transactional_db")
-    for migration in ROLE_MIGRATIONS:
-        importlib.import_module(migration).grant(django_apps, None)
+    for migration, functions in SEED_MIGRATIONS:
+        module = importlib.import_module(migration)
+        for function in functions:
+            getattr(module, function)(django_apps, None)
 
 
-# Data migrations that create role groups; each has a grant(apps, schema_editor).
-ROLE_MIGRATIONS = ["customers.migrations.0002_roles"]
+# Data migrations that seed rows the app relies on (role groups, default intervals).
+SEED_MIGRATIONS = [
+    ("customers.migrations.0002_roles", ["grant"]),
+    ("customers.migrations.0004_client_record_roles_and_intervals", ["grant", "intervals"]),
+]
 
 
 @pytest.fixture

@@ -131,6 +131,15 @@ class Customer(BaseModel):
     external_ref = models.CharField(
         _("reference"), max_length=32, unique=True, null=True, blank=True, help_text=_("Customer number")
     )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text=_("Set when this record was merged into another; it then stays only as a pointer."),
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -138,6 +147,10 @@ class Customer(BaseModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name_en", "name_zh", "id"]
+        permissions = [
+            ("merge_customer", _("Can merge duplicate customers")),
+            ("import_customers", _("Can import customers and purchases")),
+        ]
         indexes = [
             models.Index(fields=["home_store", "account_manager"], name="customer_store_manager"),
         ]

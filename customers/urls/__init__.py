@@ -1,6 +1,9 @@
+"""The customers app's URLs: the customer record, then one module per part."""
+
 from django.urls import path
 
-from customers import views
+from customers.urls import data_quality, interactions, leads, purchases, relationships, timepieces
+from customers.views import customer as views
 
 app_name = "customers"
 
@@ -10,4 +13,10 @@ urlpatterns = [
     path("export.csv", views.CustomerExportView.as_view(), name="customer-export"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-update"),
+    *purchases.urlpatterns,
+    *timepieces.urlpatterns,
+    *relationships.urlpatterns,
+    *interactions.urlpatterns,
+    *leads.urlpatterns,
+    *data_quality.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+from customers.forms.customer import CustomerFilterForm, CustomerForm
+
+__all__ = ["CustomerFilterForm", "CustomerForm"]

@@ -1,0 +1,1 @@
+"""relationships: forms."""

@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.models import BaseModel
+
+
+class ImportJob(BaseModel):
+    """A CSV/Excel import: validated in full (preview), then committed all-or-nothing by a Celery task."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        PURCHASES = "purchases", _("Purchases")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be checked")
+        VALIDATING = "validating", _("Checking")
+        INVALID = "invalid", _("Has errors")
+        READY = "ready", _("Ready to import")
+        COMMITTING = "committing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("what"), max_length=16, choices=Kind)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    store = models.ForeignKey(
+        "customers.Store",
+        verbose_name=_("default store"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING, db_index=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True, help_text=_("[{row, field, message}]"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.original_name}"
+
+
+class DuplicateDismissal(BaseModel):
+    """Staff decided that two similar customers are different people: stop suggesting the pair."""
+
+    customer_a = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    customer_b = models.ForeignKey(
+        "customers.Customer", verbose_name=_("other customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("not-a-duplicate decision")
+        verbose_name_plural = _("not-a-duplicate decisions")
+        constraints = [
+            models.CheckConstraint(condition=Q(customer_a__lt=F("customer_b")), name="dismissal_ordered_pair"),
+            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="dismissal_unique_pair"),
+        ]
+
+    def __str__(self):
+        return f"#{self.customer_a_id} ≠ #{self.customer_b_id}"
+
+
+class CustomerMerge(models.Model):
+    """The record of a merge: which record survived, which was merged into it, who did it, what moved."""
+
+    survivor = models.ForeignKey(
+        "customers.Customer", verbose_name=_("survivor"), on_delete=models.PROTECT, related_name="merges"
+    )
+    merged = models.ForeignKey(
+        "customers.Customer", verbose_name=_("merged record"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("when"), auto_now_add=True)
+    moved = models.JSONField(_("rows moved"), default=dict, help_text=_("{model label: count}"))
+    merged_snapshot = models.JSONField(_("merged record as it was"), default=dict)
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        ordering = ["-merged_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(survivor=F("merged")), name="merge_not_into_itself")]
+
+    def __str__(self):
+        return f"#{self.merged_id} → #{self.survivor_id}"

@@ -1,0 +1,1 @@
+"""timepieces: services."""

@@ -1,0 +1,3 @@
+"""URLs of this part of the client record (included by customers/urls/__init__.py, namespace "customers")."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Thin views, one module per part of the client record; URLs in customers/urls/."""

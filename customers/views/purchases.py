@@ -1,0 +1,1 @@
+"""purchases: views."""
