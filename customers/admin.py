@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+import customers.admin_catalogue  # noqa: F401 - registers Brand, Product, ServiceInterval
 from customers.models import Customer, Store
 
 

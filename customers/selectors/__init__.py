@@ -6,6 +6,7 @@ from customers.selectors.customer import (
     customer_duplicates,
     customer_get_editable_for_user,
     customer_get_for_user,
+    customer_is_editable_by,
     customer_list_for_user,
     stores_for_user,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "customer_duplicates",
     "customer_get_editable_for_user",
     "customer_get_for_user",
+    "customer_is_editable_by",
     "customer_list_for_user",
     "stores_for_user",
 ]

@@ -32,10 +32,20 @@ def customer_get_editable_for_user(*, user, pk) -> Customer:
     return get_object_or_404(Customer.objects.editable_by(user).select_related("home_store"), pk=pk)
 
 
+def customer_is_editable_by(*, user, customer: Customer) -> bool:
+    """Whether ``customer`` is in ``user``'s editable set; asked once per request and customer.
+
+    The answer is kept on the user object (``request.user`` lives for one request, like the
+    role cache in crm_site.roles), so the panels of the customer page share one query.
+    """
+    cache = user.__dict__.setdefault("_crm_editable_customers", {})
+    if customer.pk not in cache:
+        cache[customer.pk] = Customer.objects.editable_by(user).filter(pk=customer.pk).exists()
+    return cache[customer.pk]
+
+
 def customer_can_edit(*, user, customer: Customer) -> bool:
-    return user.has_perm("customers.change_customer") and (
-        Customer.objects.editable_by(user).filter(pk=customer.pk).exists()
-    )
+    return user.has_perm("customers.change_customer") and customer_is_editable_by(user=user, customer=customer)
 
 
 def customer_duplicates(*, mobile_phone: str = "", email: str = "", exclude_pk=None):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from customers.urls import data_quality, interactions, leads, purchases, relationships, timepieces
+from customers.urls import data_quality, imports, interactions, leads, purchases, relationships, timepieces
 from customers.views import customer as views
 
 app_name = "customers"
@@ -19,4 +19,5 @@ urlpatterns = [
     *interactions.urlpatterns,
     *leads.urlpatterns,
     *data_quality.urlpatterns,
+    *imports.urlpatterns,
 ]

@@ -2,7 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,13 @@ import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors, services
 from customers.forms import CustomerFilterForm, CustomerForm
+from customers.selectors import data_quality as data_quality_selectors
+from customers.selectors import interactions as interaction_selectors
+from customers.selectors import leads as lead_selectors
+from customers.selectors import purchases as purchase_selectors
+from customers.selectors import relationships as relationship_selectors
+from customers.selectors import timepieces as timepiece_selectors
+from customers.selectors.timeline import customer_timeline
 from privacy.models import AccessLog
 
 
@@ -62,9 +69,26 @@ class CustomerListView(PermissionRequired404Mixin, CustomerFilterMixin, ListView
 
 
 class CustomerDetailView(PermissionRequired404Mixin, DetailView):
+    """The 360° view: profile, purchases, owned timepieces, relationships, interactions, tasks, timeline.
+
+    Each part supplies its panel through its selectors' ``panel_context``, in a fixed
+    number of queries, so the page costs the same whatever the length of the history.
+    """
+
     permission_required = "customers.view_customer"
     template_name = "customers/customer_detail.html"
     context_object_name = "customer"
+    timeline_length = 30
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # An old link to a record merged into another goes to the surviving record.
+            survivor = data_quality_selectors.merged_redirect_target(user=request.user, pk=kwargs["pk"])
+            if survivor is None:
+                raise
+            return redirect(survivor)
 
     def get_object(self, queryset=None):
         customer = selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
@@ -79,7 +103,14 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_edit"] = selectors.customer_can_edit(user=self.request.user, customer=self.object)
+        customer, user = self.object, self.request.user
+        context["can_edit"] = selectors.customer_can_edit(user=user, customer=customer)
+        context["purchases_panel"] = purchase_selectors.panel_context(customer=customer, user=user)
+        context["timepieces_panel"] = timepiece_selectors.panel_context(customer=customer, user=user)
+        context["relationships_panel"] = relationship_selectors.panel_context(customer=customer, user=user)
+        context["interactions_panel"] = interaction_selectors.panel_context(customer=customer, user=user)
+        context["referrals"] = lead_selectors.referrals_by_customer(customer=customer, user=user)
+        context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
         return context
 
 

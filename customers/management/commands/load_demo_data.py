@@ -6,7 +6,8 @@ from customers import demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data set (3 Hong Kong stores, 15 staff, ~2,000 customers). "
+        "Load the demo data set (3 Hong Kong stores, 15 staff, ~2,000 customers with three years of purchases, "
+        "watches, service jobs, interactions, leads and relationships). "
         "Only when settings.DEMO_MODE is True; a second run changes nothing."
     )
 
@@ -33,6 +34,13 @@ class Command(BaseCommand):
                     f"and {result.stores_created} stores."
                 )
             )
+            rows = [
+                f"{count} {model._meta.verbose_name_plural}" for model, count in result.rows_created.items() if count
+            ]
+            if rows:
+                listed = ", ".join(rows[:-1]) + " and " + rows[-1] if len(rows) > 1 else rows[0]
+                self.stdout.write(self.style.SUCCESS(f"Created {listed}."))
+            self.stdout.write(f"History up to {demo.DEMO_TODAY:%d %B %Y}, the demo's fixed today.")
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         stores = {store.code: store.name for store in demo.DEMO_STORES}
         for user in demo.DEMO_USERS:

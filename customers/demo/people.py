@@ -1,10 +1,8 @@
-"""The demo data set: three Hong Kong watch shops, their staff and ~2,000 customers.
+"""The demo people: three Hong Kong watch shops, their staff and ~2,000 customers.
 
-Every run builds the same data (``random.Random(DEMO_SEED)``, no clock, no Faker) and
-creates only what is missing, so loading twice changes nothing. Customer number ``n``
-(``external_ref`` ``DEMO-00000n``) is the same whatever count is asked for.
-Demo users all share the published ``DEMO_PASSWORD``: only allowed when ``settings.DEMO_MODE``.
-No privacy access-log rows are written: loading is not a person reading data.
+Every run builds the same customers (``random.Random(DEMO_SEED)``, no clock, no Faker) and
+creates only the missing ones. Customer number ``n`` (``external_ref`` ``DEMO-00000n``) is
+the same whatever count is asked for. Demo users all share the published ``DEMO_PASSWORD``.
 """
 
 import calendar
@@ -14,10 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import phonenumbers
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
 
 from crm_site import roles
 from crm_site.models import User
@@ -28,10 +24,6 @@ DEMO_CUSTOMERS = 2000
 DEMO_SEED = 2026
 DEMO_REF_PREFIX = "DEMO-"
 DEMO_USER_EMAIL_DOMAIN = "demo.example.hk"
-
-
-class DemoDataRefused(Exception):
-    """The demo data may not be loaded into this database."""
 
 
 @dataclass(frozen=True)
@@ -53,17 +45,6 @@ class DemoUser:
     @property
     def email(self) -> str:
         return f"{self.username}@{DEMO_USER_EMAIL_DOMAIN}"
-
-
-@dataclass(frozen=True)
-class DemoLoadResult:
-    stores_created: int
-    users_created: int
-    customers_created: int
-
-    @property
-    def nothing_done(self) -> bool:
-        return not (self.stores_created or self.users_created or self.customers_created)
 
 
 DEMO_STORES = (
@@ -195,26 +176,7 @@ _COMPANY_NOTES = (
 )
 
 
-@transaction.atomic
-def demo_data_load(*, customers: int = DEMO_CUSTOMERS) -> DemoLoadResult:
-    """Create the demo stores, users and the first ``customers`` demo customers that are missing."""
-    if not settings.DEMO_MODE:
-        raise DemoDataRefused(
-            "Demo data can only be loaded when settings.DEMO_MODE is True (CRM_DEMO_MODE=true); "
-            "it would put users with a published password into this database."
-        )
-    if customers < 0:
-        raise DemoDataRefused("The number of customers cannot be negative.")
-    groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLES)}
-    if set(groups) != set(roles.ROLES):
-        raise DemoDataRefused("The role groups are missing: run `manage.py migrate` first.")
-    stores, stores_created = _stores_ensure()
-    users, users_created = _users_ensure(stores=stores, groups=groups)
-    customers_created = _customers_ensure(count=customers, stores=stores, users=users)
-    return DemoLoadResult(stores_created, users_created, customers_created)
-
-
-def _stores_ensure() -> tuple[dict[str, Store], int]:
+def stores_ensure() -> tuple[dict[str, Store], int]:
     stores, created_count = {}, 0
     for spec in DEMO_STORES:
         store, created = Store.objects.get_or_create(
@@ -225,7 +187,7 @@ def _stores_ensure() -> tuple[dict[str, Store], int]:
     return stores, created_count
 
 
-def _users_ensure(*, stores: dict[str, Store], groups: dict[str, Group]) -> tuple[dict[str, User], int]:
+def users_ensure(*, stores: dict[str, Store], groups: dict[str, Group]) -> tuple[dict[str, User], int]:
     """Create the missing demo users; existing ones (and their memberships) are left as they are."""
     users = User.objects.in_bulk([spec.username for spec in DEMO_USERS], field_name="username")
     # One hash for the shared, published password: a PBKDF2 hash per user costs ~0.5 s each.
@@ -252,21 +214,26 @@ def _users_ensure(*, stores: dict[str, Store], groups: dict[str, Group]) -> tupl
     return users, created_count
 
 
-def _customers_ensure(*, count: int, stores: dict[str, Store], users: dict[str, User]) -> int:
+def customers_ensure(
+    *, count: int, stores: dict[str, Store], users: dict[str, User], rows: list[dict] | None = None
+) -> list[Customer]:
+    """Create the first ``count`` demo customers that are missing (``rows``: demo_customer_rows(count=count)
+    if already made); returns the new ones."""
     existing = set(
         Customer.objects.filter(external_ref__startswith=DEMO_REF_PREFIX).values_list("external_ref", flat=True)
     )
     if existing.issuperset(f"{DEMO_REF_PREFIX}{n:06d}" for n in range(1, count + 1)):
-        return 0
+        return []
     missing = []
-    for row in demo_customer_rows(count=count):
+    for row in demo_customer_rows(count=count) if rows is None else rows[:count]:
         if row["external_ref"] in existing:
             continue
-        store_code, manager_prefix = row.pop("store_code"), row.pop("manager_prefix")
+        fields = {name: value for name, value in row.items() if name not in ("store_code", "manager_prefix")}
+        store_code, manager_prefix = row["store_code"], row["manager_prefix"]
         customer = Customer(
             home_store=stores[store_code],
             account_manager=users[f"{manager_prefix}.{store_code}"] if manager_prefix else None,
-            **row,
+            **fields,
         )
         # No database round trips: FKs are ours, refs are new, the database checks the constraints.
         customer.full_clean(
@@ -274,7 +241,7 @@ def _customers_ensure(*, count: int, stores: dict[str, Store], users: dict[str, 
         )
         missing.append(customer)
     Customer.objects.bulk_create(missing, batch_size=500)
-    return len(missing)
+    return missing
 
 
 def demo_customer_rows(*, count: int = DEMO_CUSTOMERS) -> list[dict]:
@@ -298,9 +265,9 @@ def _customer_rows(rng: random.Random) -> Iterator[dict]:
             companies += 1
         else:
             row = _person(rng, home_district=store.district)
-        row["mobile_phone"] = _mobile_unique(rng, phones)
+        row["mobile_phone"] = mobile_unique(rng, phones)
         if row["email"]:
-            row["email"] = _email_unique(rng, emails, row["email"])
+            row["email"] = email_unique(rng, emails, row["email"])
         channel = rng.choices(_CHANNELS, weights=(40, 25, 15, 15, 5))[0]
         if (channel == Customer.Channel.EMAIL and not row["email"]) or (
             channel == Customer.Channel.POST and not row["address"]
@@ -423,7 +390,21 @@ def _company(rng: random.Random, *, name: tuple, round_: int) -> dict:
     }
 
 
-def _mobile_unique(rng: random.Random, seen: set[str]) -> str:
+def prospect_name(rng: random.Random) -> dict:
+    """A person's names for a lead: ``name_en``, ``name_zh``, ``female`` and an e-mail local part."""
+    surname_en, surname_zh, _weight = rng.choices(_SURNAMES, weights=[s[2] for s in _SURNAMES])[0]
+    female = rng.random() < 0.5
+    given_en, given_zh = rng.choice(_GIVEN_FEMALE if female else _GIVEN_MALE)
+    if rng.random() < 0.4:
+        english = rng.choice(_ENGLISH_FEMALE if female else _ENGLISH_MALE)
+        name_en, local = f"{english} {surname_en}", f"{english}.{surname_en}"
+    else:
+        name_en, local = f"{surname_en} {given_en}", f"{surname_en}{given_en.replace(' ', '')}"
+    name_zh = "" if rng.random() < 0.15 else f"{surname_zh}{given_zh}"
+    return {"name_en": name_en, "name_zh": name_zh, "female": female, "email_local": local.lower()}
+
+
+def mobile_unique(rng: random.Random, seen: set[str]) -> str:
     """A valid Hong Kong mobile number (+852 and 8 digits from 5, 6 or 9), not used before."""
     while True:
         number = phonenumbers.parse(f"+852{rng.choices('965', weights=(45, 40, 15))[0]}{rng.randrange(10**7):07d}")
@@ -433,7 +414,7 @@ def _mobile_unique(rng: random.Random, seen: set[str]) -> str:
             return e164
 
 
-def _email_unique(rng: random.Random, seen: set[str], email: str) -> str:
+def email_unique(rng: random.Random, seen: set[str], email: str) -> str:
     local, domain = email.split("@")
     while email in seen:
         email = f"{local}{rng.randint(1, 999)}@{domain}"
