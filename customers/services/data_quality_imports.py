@@ -30,18 +30,29 @@ two steps:
 
 Files
 -----
-``.xlsx`` is read with tablib (openpyxl), the first sheet. A CSV is decoded as UTF-8 (with or without
-the byte-order mark Excel writes for "CSV UTF-8"); if that fails, as Big5-HKSCS (the "CSV" that a
-Traditional Chinese Windows writes, common in Hong Kong shops' legacy systems), decoded strictly;
-anything else is refused with "save it as CSV UTF-8". The risk of the fallback, named here: a
-Western (cp1252) file can occasionally decode as Big5 and give wrong characters; the upload page asks
-for CSV UTF-8 first.
+``.xlsx`` is read with tablib (openpyxl): the active sheet, the one open when the workbook was saved.
+A CSV is decoded as UTF-8 (with or without the byte-order mark Excel writes for "CSV UTF-8"); if
+that fails, as Big5-HKSCS (the "CSV" a Traditional Chinese Windows writes, common in Hong Kong shops'
+legacy systems), decoded strictly; anything else is refused with "save it as CSV UTF-8". The risk of
+the fallback, named here: a Western (cp1252) file can occasionally decode as Big5 and give wrong
+characters; the upload page asks for CSV UTF-8 first.
 
-Cells
------
 Header names are case-insensitive; unknown or repeated columns are refused, so that a misspelt column
 never silently drops data. An empty cell leaves the field of an existing record as it is (a new
 record gets the default): an import never erases data.
+
+Rules
+-----
+The domain's, applied to preloaded lists so that a 50,000-row file costs a few queries per 1,000
+rows, not several per row: customers are checked by ``Customer.full_clean`` (see ``_full_clean``) and
+``phone_to_e164``, and get the assignment rules of ``customer_create`` / ``customer_update`` (own
+stores; an account manager's customers in their own book; only who may see sensitive fields may
+change them on an existing customer). Purchases follow ``purchase_create``'s rules (a watch or clock
+one per line with its serial number; the discount at most the line's price; no future dates; at most
+``MAX_LINES`` lines) and, like it, make every watch or clock bought an owned timepiece. Returns are
+not imported: they are recorded on the purchase in the CRM, and a receipt with returns can no longer
+be changed by an import. Possible duplicates (same phone or e-mail) are not checked here: that is the
+duplicate finder's job.
 """
 
 import csv
@@ -307,9 +318,11 @@ def import_job_commit_run(*, job_id: int, by_id: int | None = None) -> ImportJob
                     locked.finished_at = timezone.now()
                     locked.save()
                 break
-            except (_ChangedMeanwhile, IntegrityError):
-                logger.info("Import job %s: rows changed while importing, preparing again", job_id)
+            except (_ChangedMeanwhile, IntegrityError) as exc:
+                # Somebody changed a row, or took an external id or receipt number, since *prepare*.
+                logger.info("Import job %s: rows changed while importing (%r), preparing again", job_id, exc)
         else:
+            logger.error("Import job %s: rows kept changing, gave up after %s tries", job_id, WRITE_ATTEMPTS)
             import_job_fail(
                 job_id=job_id, message=_("The records kept changing while importing. Try importing again later.")
             )
@@ -769,9 +782,8 @@ def _customers_prepare(*, sheet: _Sheet, context: _Context, progress) -> _Custom
     editable_ids: set[int] = set()
     for chunk in _chunks(external_ids):
         existing.update((c.external_ref, c) for c in Customer.objects.filter(external_ref__in=chunk).order_by())
-        editable_ids.update(
-            Customer.objects.editable_by(context.by).filter(external_ref__in=chunk).values_list("pk", flat=True)
-        )
+    for chunk in _chunks([c.pk for c in existing.values()]):
+        editable_ids.update(Customer.objects.editable_by(context.by).filter(pk__in=chunk).values_list("pk", flat=True))
     staff = _staff_load(
         usernames=_column_values(sheet, "account_manager"),
         ids={context.by.pk, *(c.account_manager_id for c in existing.values() if c.account_manager_id)},

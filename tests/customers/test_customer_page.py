@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from customers.models import Lead
 from tests.customers.factories_duplicates import (
-    converted_lead,
     interaction,
     person,
     purchase_with_lines,

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from customers.models import ImportJob, OwnedTimepiece, Product, Purchase, PurchaseLine
+from customers.services.purchases import MAX_LINES
 from privacy.models import AccessLog
 from tests.customers.factories_imports import (
     FIXTURES,
@@ -18,6 +19,7 @@ from tests.customers.factories_imports import (
     job_imported,
     media_root,  # noqa: F401 - autouse fixture
     row_counts,
+    xlsx_bytes,
 )
 from tests.factories import CustomerFactory
 
@@ -285,3 +287,24 @@ def test_money_may_be_written_as_hong_kong_dollars(central, manager, customers):
         Decimal("12300.00"),
     )
     assert Product.objects.count() == 0
+
+
+def test_a_receipt_has_at_most_the_lines_purchase_create_allows(central, manager, customers):
+    # given 51 lines on one receipt
+    content = purchase_file(*[line("R-1") for _ in range(MAX_LINES + 1)])
+    # when
+    job = job_checked(by=manager, content=content, kind=PURCHASES)
+    # then the 51st line (row 52) is refused
+    assert errors_of(job) == [(MAX_LINES + 2, "receipt_no", "R-1")]
+    assert job.errors[0]["message"] == f"A purchase can have at most {MAX_LINES} lines."
+
+
+def test_excel_date_cells_are_read_as_dates(central, manager, customers):
+    # given a workbook whose purchased_on cells are dates
+    rows = [HEADER, [*line("R-1")[:2], datetime.date(2024, 3, 15), *line("R-1")[3:]]]  # read back as a datetime
+    # when
+    job = job_checked(by=manager, content=xlsx_bytes(rows), kind=PURCHASES, name="purchases.xlsx")
+    job = job_imported(by=manager, job=job)
+    # then
+    assert job.status == ImportJob.Status.DONE
+    assert Purchase.objects.get().purchased_on == datetime.date(2024, 3, 15)

@@ -170,6 +170,8 @@ def test_commit_progress_is_saved_outside_the_write_transaction_so_other_connect
 
     from tests.factories import AccountManagerFactory, StoreFactory
 
+    for task in (tasks.import_job_validate, tasks.import_job_commit):  # committed for real: no broker
+        monkeypatch.setattr(task, "delay", lambda *args: None)
     central = StoreFactory(code="central")
     manager = AccountManagerFactory(username="am-central", stores=[central])
     rows = [["external_id", "name_en"], *[[f"C-{n}", f"Customer {n}"] for n in range(2500)]]

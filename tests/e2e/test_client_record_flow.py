@@ -5,10 +5,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from customers.models import Brand, FollowUpTask, Interaction, OwnedTimepiece, Product, Purchase
+from crm_site.celery import app as celery_app
+from customers.models import Brand, Customer, FollowUpTask, Interaction, OwnedTimepiece, Product, Purchase
 from customers.services.timepieces import add_months
 from tests.factories import CustomerFactory
 
@@ -78,3 +80,60 @@ def test_account_manager_records_a_watch_sale_sees_it_owned_and_logs_a_follow_up
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My tasks").click()
     expect(page.get_by_text("Order the NATO strap", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Yeung Wing Sze"))).to_be_visible()
+
+
+CSV_HEADER = "external_id,name_en,name_zh,mobile_phone,email,district\n"
+GOOD_ROWS = (
+    "K-001,Lam Ka Ho,林家豪,9123 4501,kaho@example.com,wan_chai\nK-002,Tse Mei Ling,謝美玲,+852 6123 4502,,sha_tin\n"
+)
+
+
+def test_account_manager_imports_a_csv_fixes_two_bad_rows_and_imports_it(
+    page, live_server, login, manager, central, tmp_path, settings
+):
+    # given a real Celery worker running the import jobs, and a file with two bad rows
+    settings.MEDIA_ROOT = tmp_path / "media"
+    bad = tmp_path / "clients.csv"
+    bad.write_text(
+        CSV_HEADER
+        + GOOD_ROWS
+        + "K-003,,,1234,,\n"  # row 4: no name, bad phone
+        + "K-004,Ho Chi Wai,何志偉,9123 4504,not-an-email,wan_chai\n"  # row 5: bad e-mail
+    )
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+        login("am-central")
+        page.get_by_role("button", name="Data").click()
+        page.get_by_role("link", name="Imports").click()
+        page.get_by_role("link", name="Import a file").click()
+        page.locator("#id_file").set_input_files(str(bad))
+        page.get_by_role("button", name="Upload and check").click()
+
+        # then each bad row is listed with its row number, and nothing is written
+        errors = page.get_by_test_id("errors")
+        expect(errors).to_be_visible(timeout=30_000)
+        expect(errors.locator("tbody tr td:first-child")).to_contain_text(
+            ["4", "4", "5"][: errors.locator("tbody tr").count()]
+        )
+        expect(errors).to_contain_text("mobile_phone")
+        expect(errors).to_contain_text("email")
+        assert not Customer.objects.filter(external_ref__startswith="K-").exists()
+
+        # when they upload the corrected file and import it
+        fixed = tmp_path / "clients-fixed.csv"
+        fixed.write_text(
+            CSV_HEADER
+            + GOOD_ROWS
+            + "K-003,Chow Siu Ming,周兆明,9123 4503,,\nK-004,Ho Chi Wai,何志偉,9123 4504,chiwai@example.com,wan_chai\n"
+        )
+        page.get_by_role("link", name="Upload a corrected file").click()
+        page.locator("#id_file").set_input_files(str(fixed))
+        page.get_by_role("button", name="Upload and check").click()
+        page.get_by_role("button", name="Import 4 rows").click(timeout=30_000)
+
+        # then the four customers are created in the manager's book
+        expect(page.get_by_test_id("counts")).to_contain_text("Created", timeout=30_000)
+    imported = Customer.objects.filter(external_ref__startswith="K-").order_by("external_ref")
+    assert [c.external_ref for c in imported] == ["K-001", "K-002", "K-003", "K-004"]
+    assert {c.account_manager for c in imported} == {manager}
+    assert imported[1].mobile_phone == "+85261234502"
