@@ -1,9 +1,28 @@
+import datetime
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from crm_site import roles
 from crm_site.models import User
-from customers.models import Customer, Store
+from customers.models import (
+    Brand,
+    Customer,
+    FollowUpTask,
+    Interaction,
+    Lead,
+    MovementType,
+    OwnedTimepiece,
+    Product,
+    Purchase,
+    PurchaseLine,
+    Relationship,
+    ServiceInterval,
+    ServiceJob,
+    Store,
+)
 
 
 class StoreFactory(factory.django.DjangoModelFactory):
@@ -67,3 +86,140 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     district = "wan_chai"
     home_store = factory.SubFactory(StoreFactory)
     account_manager = None
+
+
+# --- the client record: one factory per model, shared by every part's tests ------------------
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+
+
+class ServiceIntervalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceInterval
+
+    brand = factory.SubFactory(BrandFactory)
+    movement_type = MovementType.AUTOMATIC
+    months = 48
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A watch unless told otherwise."""
+
+    class Meta:
+        model = Product
+
+    brand = factory.SubFactory(BrandFactory)
+    collection = ""
+    model_name = factory.Sequence(lambda n: f"Model {n}")
+    reference = factory.Sequence(lambda n: f"REF-{n:05d}")
+    category = Product.Category.WATCH
+    movement_type = MovementType.AUTOMATIC
+    list_price = Decimal("50000.00")
+
+
+class PurchaseFactory(factory.django.DjangoModelFactory):
+    """A purchase row only, bought today at the customer's home store.
+
+    Tests that need lines and a right total go through purchase_create (or set ``total``).
+    """
+
+    class Meta:
+        model = Purchase
+
+    customer = factory.SubFactory(CustomerFactory)
+    store = factory.SelfAttribute("customer.home_store")
+    purchased_on = factory.LazyFunction(timezone.localdate)
+    total = Decimal("0.00")
+
+
+class PurchaseLineFactory(factory.django.DjangoModelFactory):
+    """One watch (a new catalogue product) at HK$50,000, no serial number."""
+
+    class Meta:
+        model = PurchaseLine
+
+    purchase = factory.SubFactory(PurchaseFactory)
+    product = factory.SubFactory(ProductFactory)
+    description = ""
+    quantity = 1
+    unit_price = Decimal("50000.00")
+    discount = Decimal("0.00")
+    serial_number = ""
+    line_total = factory.LazyAttribute(
+        lambda o: PurchaseLine.compute_total(quantity=o.quantity, unit_price=o.unit_price, discount=o.discount)
+    )
+
+
+class OwnedTimepieceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OwnedTimepiece
+
+    customer = factory.SubFactory(CustomerFactory)
+    brand = factory.SubFactory(BrandFactory)
+    model_name = factory.Sequence(lambda n: f"Model {n}")
+    reference = factory.Sequence(lambda n: f"REF-{n:05d}")
+    serial_number = factory.Sequence(lambda n: f"SN{n:08d}")
+    movement_type = MovementType.AUTOMATIC
+    source = OwnedTimepiece.Source.ELSEWHERE
+    purchased_on = datetime.date(2020, 3, 15)
+
+
+class ServiceJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceJob
+
+    timepiece = factory.SubFactory(OwnedTimepieceFactory)
+    store = factory.SubFactory(StoreFactory)
+    received_on = datetime.date(2025, 1, 10)
+    work_description = "Full service"
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    """Give it ``from_customer`` and ``to_customer``."""
+
+    class Meta:
+        model = Relationship
+
+    kind = Relationship.Kind.FAMILY
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    name_en = factory.Sequence(lambda n: f"Lead {n:03d}")
+    name_zh = ""
+    # Valid Hong Kong mobile numbers (the 9xxx xxxx range), unlike CustomerFactory's.
+    mobile_phone = factory.Sequence(lambda n: f"+8529876{n % 10000:04d}")
+    email = factory.Sequence(lambda n: f"lead{n}@example.com")
+    source = Lead.Source.WALK_IN
+    store = factory.SubFactory(StoreFactory)
+    owner = None
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    """A call an hour ago. Give it a ``customer`` or a ``lead``."""
+
+    class Meta:
+        model = Interaction
+
+    kind = Interaction.Kind.CALL
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+    summary = "Asked about the new Seamaster."
+
+
+class FollowUpTaskFactory(factory.django.DjangoModelFactory):
+    """An open task due in three days. Give it a ``customer`` or a ``lead``, and an ``assignee``."""
+
+    class Meta:
+        model = FollowUpTask
+
+    title = factory.Sequence(lambda n: f"Call back #{n}")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=3))
+    status = FollowUpTask.Status.OPEN

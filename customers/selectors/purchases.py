@@ -28,7 +28,6 @@ PANEL_PURCHASES = 5  # the latest purchases shown on the customer page
 CENT = Decimal("0.01")
 
 
-
 # --- One purchase, for the user asking ------------------------------------------------------
 
 
@@ -61,9 +60,7 @@ def purchase_get_editable_for_user(*, user, pk) -> Purchase:
 
 def purchase_can_add(*, user, customer: Customer) -> bool:
     """May ``user`` record a purchase for ``customer``? (The purchase_create rule, asked before the form.)"""
-    return (
-        user.has_perm("customers.add_purchase") and customer_is_editable_by(user=user, customer=customer)
-    )
+    return user.has_perm("customers.add_purchase") and customer_is_editable_by(user=user, customer=customer)
 
 
 def purchase_can_return(*, user, purchase: Purchase) -> bool:

@@ -127,9 +127,7 @@ def panel_context(*, customer: Customer, user) -> dict:
     """What the customer page's timepieces panel shows; two queries whatever the number of timepieces."""
     today = timezone.localdate()
     timepieces = with_states(timepieces_for_customer(customer=customer), today=today)
-    can_add = user.has_perm("customers.add_ownedtimepiece") and (
-        customer_is_editable_by(user=user, customer=customer)
-    )
+    can_add = user.has_perm("customers.add_ownedtimepiece") and (customer_is_editable_by(user=user, customer=customer))
     return {
         "customer": customer,
         "timepieces": timepieces,

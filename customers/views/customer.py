@@ -1,7 +1,6 @@
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -19,6 +18,7 @@ from customers.selectors import purchases as purchase_selectors
 from customers.selectors import relationships as relationship_selectors
 from customers.selectors import timepieces as timepiece_selectors
 from customers.selectors.timeline import customer_timeline
+from customers.views.mixins import CustomerMixin, ServiceFormMixin
 from privacy.models import AccessLog
 
 
@@ -114,7 +114,7 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         return context
 
 
-class CustomerCreateView(PermissionRequired404Mixin, FormView):
+class CustomerCreateView(PermissionRequired404Mixin, ServiceFormMixin, FormView):
     permission_required = "customers.add_customer"
     template_name = "customers/customer_form.html"
     form_class = CustomerForm
@@ -123,26 +123,23 @@ class CustomerCreateView(PermissionRequired404Mixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        try:
-            customer = services.customer_create(
+        customer = self.run_service(
+            form,
+            lambda: services.customer_create(
                 by=self.request.user, view_name="customers:customer-create", **form.service_data()
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+            ),
+        )
+        if customer is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Customer %(name)s created.") % {"name": customer.display_name})
         return redirect(customer)
 
 
-class CustomerUpdateView(PermissionRequired404Mixin, FormView):
+class CustomerUpdateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
     permission_required = "customers.change_customer"
     template_name = "customers/customer_form.html"
     form_class = CustomerForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.customer = selectors.customer_get_editable_for_user(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    customer_url_kwarg = "pk"
 
     def get(self, request, *args, **kwargs):
         # The edit form shows the customer's personal data: that is a read, logged as one.
@@ -158,19 +155,17 @@ class CustomerUpdateView(PermissionRequired404Mixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.customer}
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "customer": self.customer}
-
     def form_valid(self, form):
-        try:
-            customer = services.customer_update(
+        customer = self.run_service(
+            form,
+            lambda: services.customer_update(
                 customer_id=self.customer.pk,
                 by=self.request.user,
                 view_name="customers:customer-update",
                 **form.service_data(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+            ),
+        )
+        if customer is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Customer %(name)s saved.") % {"name": customer.display_name})
         return redirect(customer)

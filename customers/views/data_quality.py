@@ -19,6 +19,7 @@ from customers.forms.data_quality import CustomerMergeForm
 from customers.models import Customer
 from customers.selectors import data_quality as selectors
 from customers.services import data_quality as services
+from customers.views.mixins import ServiceFormMixin
 from privacy.models import AccessLog
 
 LIST_LIMIT = 100
@@ -119,7 +120,7 @@ class DuplicateCompareView(PermissionRequired404Mixin, DuplicatePairMixin, FormV
         return super().get(request, *args, **kwargs)
 
 
-class CustomerMergeView(PermissionRequired404Mixin, DuplicatePairMixin, FormView):
+class CustomerMergeView(PermissionRequired404Mixin, DuplicatePairMixin, ServiceFormMixin, FormView):
     """POST once to review what will happen, then again with ``confirm`` to merge."""
 
     permission_required = "customers.merge_customer"
@@ -127,6 +128,7 @@ class CustomerMergeView(PermissionRequired404Mixin, DuplicatePairMixin, FormView
     confirm_template_name = "customers/duplicates/merge_confirm.html"
     form_class = CustomerMergeForm
     http_method_names = ["get", "post"]
+    service_denied_404 = True
 
     def get(self, request, *args, **kwargs):
         return redirect("customers:duplicate-compare", a=self.a.pk, b=self.b.pk)
@@ -134,18 +136,17 @@ class CustomerMergeView(PermissionRequired404Mixin, DuplicatePairMixin, FormView
     def form_valid(self, form):
         if not form.cleaned_data["confirm"]:
             return self.review(form)
-        try:
-            merge = services.customer_merge(
+        merge = self.run_service(
+            form,
+            lambda: services.customer_merge(
                 by=self.request.user,
                 survivor_id=form.survivor_id,
                 merged_id=form.merged_id,
                 fill_blanks=form.cleaned_data["fill_blanks"],
                 view_name="customers:customer-merge",
-            )
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            form.add_error(None, exc)
+            ),
+        )
+        if merge is None:
             return self.form_invalid(form)
         moved = sum(merge.moved.values())
         messages.success(

@@ -13,27 +13,14 @@ from django.views.generic import FormView, ListView, View
 import privacy.services
 from crm_site import roles
 from crm_site.permissions import PermissionRequired404Mixin
-from customers import selectors
 from customers.forms.interactions import InteractionForm, TaskForm
 from customers.selectors import interactions as interaction_selectors
 from customers.services import interactions as interaction_services
+from customers.views.mixins import CustomerMixin, ServiceFormMixin, is_htmx
 from privacy.models import AccessLog
 
 
-def form_add_service_error(form, exc: ValidationError) -> None:
-    """A service's refusal as form errors: on the field it names when the form has one, else on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-class InteractionCreateView(PermissionRequired404Mixin, FormView):
+class InteractionCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
     """Log an interaction with any customer of the user's stores.
 
     The customer page's panel posts here with htmx and gets the panel back; without
@@ -44,11 +31,7 @@ class InteractionCreateView(PermissionRequired404Mixin, FormView):
     template_name = "customers/interactions/interaction_form.html"
     panel_template_name = "customers/partials/interactions_panel.html"
     form_class = InteractionForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.customer = selectors.customer_get_for_user(user=request.user, pk=kwargs["customer_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    customer_editable = False
 
     def get(self, request, *args, **kwargs):
         # The page shows the customer's latest interactions: a read of their record.
@@ -66,7 +49,6 @@ class InteractionCreateView(PermissionRequired404Mixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["customer"] = self.customer
         context["interactions_panel"] = interaction_selectors.panel_context(
             customer=self.customer, user=self.request.user, form=context["form"]
         )
@@ -88,20 +70,18 @@ class InteractionCreateView(PermissionRequired404Mixin, FormView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        try:
-            interaction_services.interaction_log(
+        # A PermissionDenied here is a follow-up task asked for by someone who may not add
+        # tasks (the customer and the permission were checked on the way in): a form error.
+        interaction = self.run_service(
+            form,
+            lambda: interaction_services.interaction_log(
                 by=self.request.user,
                 customer_id=self.customer.pk,
                 view_name="customers:interaction-create",
                 **form.service_data(),
-            )
-        except ValidationError as exc:
-            form_add_service_error(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied as exc:
-            # The customer and the permission were checked on the way in: what is left is a
-            # follow-up task asked for by someone who may not add tasks.
-            form.add_error(None, str(exc))
+            ),
+        )
+        if interaction is None:
             return self.form_invalid(form)
         if is_htmx(self.request):
             return self.render_panel(None, logged=True)
@@ -109,35 +89,27 @@ class InteractionCreateView(PermissionRequired404Mixin, FormView):
         return redirect(self.customer.get_absolute_url() + "#interactions")
 
 
-class TaskCreateView(PermissionRequired404Mixin, FormView):
+class TaskCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
     permission_required = "customers.add_followuptask"
     template_name = "customers/interactions/task_form.html"
     form_class = TaskForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.customer = selectors.customer_get_editable_for_user(user=request.user, pk=kwargs["customer_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    service_denied_404 = True
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "customer": self.customer}
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "customer": self.customer}
-
     def form_valid(self, form):
-        try:
-            task = interaction_services.task_create(
+        task = self.run_service(
+            form,
+            lambda: interaction_services.task_create(
                 by=self.request.user,
                 customer_id=self.customer.pk,
                 view_name="customers:task-create",
                 **form.service_data(),
-            )
-        except ValidationError as exc:
-            form_add_service_error(form, exc)
+            ),
+        )
+        if task is None:
             return self.form_invalid(form)
-        except PermissionDenied as exc:
-            raise Http404 from exc
         messages.success(self.request, _("Task added for %(name)s.") % {"name": task.assignee})
         return redirect(self.customer.get_absolute_url() + "#interactions")
 

@@ -18,18 +18,7 @@ from customers.models import Lead
 from customers.phones import phone_display
 from customers.selectors import leads as selectors
 from customers.services import leads as services
-
-
-def add_service_error(form, exc: ValidationError | PermissionDenied) -> None:
-    """A service's refusal as form errors: on the field it names when the form has it, else on the form."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-        return
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+from customers.views.mixins import ServiceFormMixin
 
 
 class LeadMixin:
@@ -109,7 +98,7 @@ class LeadDetailView(PermissionRequired404Mixin, LeadMixin, DetailView):
         return context
 
 
-class LeadCreateView(PermissionRequired404Mixin, FormView):
+class LeadCreateView(PermissionRequired404Mixin, ServiceFormMixin, FormView):
     permission_required = "customers.add_lead"
     template_name = "customers/leads/lead_form.html"
     form_class = LeadForm
@@ -125,16 +114,14 @@ class LeadCreateView(PermissionRequired404Mixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        try:
-            lead = services.lead_create(by=self.request.user, **form.service_data())
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_error(form, exc)
+        lead = self.run_service(form, lambda: services.lead_create(by=self.request.user, **form.service_data()))
+        if lead is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Lead %(name)s added.") % {"name": lead})
         return redirect(lead)
 
 
-class LeadUpdateView(PermissionRequired404Mixin, LeadMixin, FormView):
+class LeadUpdateView(PermissionRequired404Mixin, LeadMixin, ServiceFormMixin, FormView):
     permission_required = "customers.change_lead"
     template_name = "customers/leads/lead_form.html"
     form_class = LeadForm
@@ -144,10 +131,10 @@ class LeadUpdateView(PermissionRequired404Mixin, LeadMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.lead}
 
     def form_valid(self, form):
-        try:
-            lead = services.lead_update(by=self.request.user, lead_id=self.lead.pk, **form.service_data())
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_error(form, exc)
+        lead = self.run_service(
+            form, lambda: services.lead_update(by=self.request.user, lead_id=self.lead.pk, **form.service_data())
+        )
+        if lead is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Lead %(name)s saved.") % {"name": lead})
         return redirect(lead)
@@ -174,7 +161,7 @@ class LeadStatusUpdateView(PermissionRequired404Mixin, LeadMixin, View):
         return redirect(lead)
 
 
-class LeadInteractionCreateView(PermissionRequired404Mixin, LeadMixin, FormView):
+class LeadInteractionCreateView(PermissionRequired404Mixin, LeadMixin, ServiceFormMixin, FormView):
     permission_required = ("customers.view_lead", "customers.add_interaction")
     template_name = "customers/leads/lead_interaction_form.html"
     form_class = LeadInteractionForm
@@ -207,13 +194,13 @@ class LeadInteractionCreateView(PermissionRequired404Mixin, LeadMixin, FormView)
                         for name, errors in exc.error_dict.items()
                     }
                 )
-            add_service_error(form, exc)
+            self.add_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Interaction logged."))
         return redirect(self.lead)
 
 
-class LeadConvertView(PermissionRequired404Mixin, LeadMixin, FormView):
+class LeadConvertView(PermissionRequired404Mixin, LeadMixin, ServiceFormMixin, FormView):
     """GET: the customer the lead would become, and any duplicate found. POST: convert."""
 
     permission_required = ("customers.change_lead", "customers.add_customer")
@@ -258,10 +245,10 @@ class LeadConvertView(PermissionRequired404Mixin, LeadMixin, FormView):
         if self.lead.status == Lead.Status.CONVERTED:
             form.add_error(None, _("This lead is already a customer."))
             return self.form_invalid(form)
-        try:
-            customer = services.lead_convert(by=self.request.user, lead_id=self.lead.pk, **form.service_data())
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_error(form, exc)
+        customer = self.run_service(
+            form, lambda: services.lead_convert(by=self.request.user, lead_id=self.lead.pk, **form.service_data())
+        )
+        if customer is None:
             return self.form_invalid(form)
         messages.success(
             self.request,

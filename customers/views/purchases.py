@@ -20,6 +20,7 @@ from customers.forms.purchases import (
 )
 from customers.selectors import purchases as purchase_selectors
 from customers.services import purchases as purchase_services
+from customers.views.mixins import CustomerMixin
 from privacy.models import AccessLog
 
 
@@ -30,17 +31,12 @@ def _record_view(request, *, customer, view_name: str) -> None:
     )
 
 
-class PurchaseCreateView(PermissionRequired404Mixin, TemplateView):
+class PurchaseCreateView(PermissionRequired404Mixin, CustomerMixin, TemplateView):
     """Record a purchase: the purchase form and a formset of lines."""
 
     permission_required = "customers.add_purchase"
     template_name = "customers/purchases/purchase_form.html"
     view_name = "customers:purchase-create"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.has_permission():
-            self.customer = selectors.customer_get_editable_for_user(user=request.user, pk=kwargs["customer_pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_forms(self):
         data = self.request.POST if self.request.method == "POST" else None
@@ -76,9 +72,6 @@ class PurchaseCreateView(PermissionRequired404Mixin, TemplateView):
                 )
                 return redirect(purchase)
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(customer=self.customer, **kwargs)
 
 
 class PurchaseDetailView(PermissionRequired404Mixin, DetailView):

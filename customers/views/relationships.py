@@ -1,7 +1,7 @@
 """Links between customers: add one (with a customer picker), remove one."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,24 +10,20 @@ from django.views.generic import FormView, TemplateView, View
 
 import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
-from customers import selectors
 from customers.forms.relationships import RelationshipForm
 from customers.selectors import relationships as relationship_selectors
 from customers.services import relationships as relationship_services
+from customers.views.mixins import CustomerMixin, ServiceFormMixin
 from privacy.models import AccessLog
 
 
-class RelationshipCreateView(PermissionRequired404Mixin, FormView):
+class RelationshipCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
     """The full page of the "Add a link" form. Without JavaScript, the search box submits a GET here."""
 
     permission_required = "customers.add_relationship"
     template_name = "customers/relationships/relationship_form.html"
     form_class = RelationshipForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.customer = selectors.customer_get_editable_for_user(user=request.user, pk=kwargs["customer_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    service_denied_404 = True
 
     def get(self, request, *args, **kwargs):
         # The page lists the customer's links: a read of their record.
@@ -56,7 +52,6 @@ class RelationshipCreateView(PermissionRequired404Mixin, FormView):
         else:
             results = relationship_selectors.customer_search_for_user(user=user, q=q, exclude_id=self.customer.pk)
         context.update(
-            customer=self.customer,
             relationships_panel=relationship_selectors.panel_context(customer=self.customer, user=user),
             picker_q=q,
             picker_results=list(results),
@@ -66,18 +61,17 @@ class RelationshipCreateView(PermissionRequired404Mixin, FormView):
         return context
 
     def form_valid(self, form):
-        try:
-            relationship_services.relationship_create(
+        relationship = self.run_service(
+            form,
+            lambda: relationship_services.relationship_create(
                 by=self.request.user,
                 from_customer_id=self.customer.pk,
                 view_name="customers:relationship-create",
                 **form.service_data(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+            ),
+        )
+        if relationship is None:
             return self.form_invalid(form)
-        except PermissionDenied as exc:
-            raise Http404 from exc
         messages.success(self.request, _("Link added."))
         return redirect(self.customer.get_absolute_url() + "#relationships")
 

@@ -1,7 +1,6 @@
 """Owned timepieces, their service jobs and the "service due" list: thin views over services and selectors."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,27 +9,15 @@ from django.views.generic import DetailView, FormView, ListView
 
 import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
-from customers import selectors
 from customers.forms.timepieces import ServiceJobForm, ServiceJobStatusForm, TimepieceForm
 from customers.models import ServiceJob
 from customers.selectors import timepieces as timepiece_selectors
 from customers.services import timepieces as services
+from customers.views.mixins import CustomerMixin, ServiceFormMixin, is_htmx
 from privacy.models import AccessLog
 
 SERVICE_DUE_WINDOWS = (0, 30, 60, 90, 180)
 OPEN = ServiceJob.OPEN_STATUSES
-
-
-def _form_error(form, exc) -> None:
-    """A service's refusal shown on the form: field errors on their fields, the rest on top."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("You may not do this."))
-        return
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    form.add_error(None, exc)
 
 
 def _log_view(request, *, customer, view_name: str) -> None:
@@ -43,43 +30,32 @@ def _log_view(request, *, customer, view_name: str) -> None:
     )
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-class TimepieceCreateView(PermissionRequired404Mixin, FormView):
+class TimepieceCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
     permission_required = "customers.add_ownedtimepiece"
     template_name = "customers/timepieces/timepiece_form.html"
     form_class = TimepieceForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.has_permission():
-            self.customer = selectors.customer_get_editable_for_user(user=request.user, pk=kwargs["customer_pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         _log_view(request, customer=self.customer, view_name="customers:timepiece-create")
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "customer": self.customer}
-
     def form_valid(self, form):
-        try:
-            timepiece = services.timepiece_create(
+        timepiece = self.run_service(
+            form,
+            lambda: services.timepiece_create(
                 by=self.request.user,
                 customer=self.customer,
                 view_name="customers:timepiece-create",
                 **form.service_data(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            ),
+        )
+        if timepiece is None:
             return self.form_invalid(form)
         messages.success(self.request, _("%(watch)s added.") % {"watch": timepiece})
         return redirect("customers:timepiece-detail", pk=timepiece.pk)
 
 
-class TimepieceUpdateView(PermissionRequired404Mixin, FormView):
+class TimepieceUpdateView(PermissionRequired404Mixin, ServiceFormMixin, FormView):
     permission_required = "customers.change_ownedtimepiece"
     template_name = "customers/timepieces/timepiece_form.html"
     form_class = TimepieceForm
@@ -104,15 +80,16 @@ class TimepieceUpdateView(PermissionRequired404Mixin, FormView):
         }
 
     def form_valid(self, form):
-        try:
-            timepiece = services.timepiece_update(
+        timepiece = self.run_service(
+            form,
+            lambda: services.timepiece_update(
                 by=self.request.user,
                 timepiece_id=self.timepiece.pk,
                 view_name="customers:timepiece-update",
                 **form.service_data(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            ),
+        )
+        if timepiece is None:
             return self.form_invalid(form)
         messages.success(self.request, _("%(watch)s saved.") % {"watch": timepiece})
         return redirect("customers:timepiece-detail", pk=timepiece.pk)
@@ -159,7 +136,7 @@ class TimepieceDetailView(PermissionRequired404Mixin, DetailView):
         return context
 
 
-class ServiceJobCreateView(PermissionRequired404Mixin, FormView):
+class ServiceJobCreateView(PermissionRequired404Mixin, ServiceFormMixin, FormView):
     """Book a timepiece in for a service (the form is also on the timepiece page)."""
 
     permission_required = "customers.add_servicejob"
@@ -182,21 +159,22 @@ class ServiceJobCreateView(PermissionRequired404Mixin, FormView):
         return {**super().get_context_data(**kwargs), "timepiece": self.timepiece, "customer": self.timepiece.customer}
 
     def form_valid(self, form):
-        try:
-            services.service_job_create(
+        job = self.run_service(
+            form,
+            lambda: services.service_job_create(
                 by=self.request.user,
                 timepiece_id=self.timepiece.pk,
                 view_name="customers:servicejob-create",
                 **form.service_data(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            ),
+        )
+        if job is None:
             return self.form_invalid(form)
         messages.success(self.request, _("%(watch)s booked in for service.") % {"watch": self.timepiece})
         return redirect("customers:timepiece-detail", pk=self.timepiece.pk)
 
 
-class ServiceJobStatusView(PermissionRequired404Mixin, FormView):
+class ServiceJobStatusView(PermissionRequired404Mixin, ServiceFormMixin, FormView):
     """POST only: move a job to its next status. An htmx request gets the job's row back."""
 
     permission_required = "customers.change_servicejob"
@@ -213,18 +191,19 @@ class ServiceJobStatusView(PermissionRequired404Mixin, FormView):
         return {**super().get_form_kwargs(), "job": self.job}
 
     def form_valid(self, form):
-        try:
-            job = services.service_job_update_status(
+        job = self.run_service(
+            form,
+            lambda: services.service_job_update_status(
                 by=self.request.user,
                 job_id=self.job.pk,
                 view_name="customers:servicejob-status",
                 **form.service_data(),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            ),
+        )
+        if job is None:
             return self.form_invalid(form)
         message = _("Service job is now “%(status)s”.") % {"status": job.get_status_display()}
-        if _is_htmx(self.request):
+        if is_htmx(self.request):
             job.status_form = ServiceJobStatusForm(job=job) if job.status in OPEN else None
             response = render(self.request, self.row_template, {"job": job, "message": message})
             if job.status == ServiceJob.Status.RETURNED:
@@ -234,7 +213,7 @@ class ServiceJobStatusView(PermissionRequired404Mixin, FormView):
         return redirect("customers:timepiece-detail", pk=self.job.timepiece_id)
 
     def form_invalid(self, form):
-        if _is_htmx(self.request):
+        if is_htmx(self.request):
             self.job.status_form = form
             return render(self.request, self.row_template, {"job": self.job})
         for error in form.non_field_errors():

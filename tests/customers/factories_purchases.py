@@ -1,62 +1,9 @@
-"""Factories for the purchases tests: the catalogue, and purchases written straight to the database."""
+"""Products and purchase lines the purchases tests name; the factories themselves are in tests/factories.py."""
 
-import datetime
 from decimal import Decimal
 
-import factory
-
-from customers.models import Brand, MovementType, Product, Purchase, PurchaseLine
-from tests.factories import CustomerFactory, StoreFactory
-
-
-class BrandFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Brand
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"Brand {n}")
-
-
-class ProductFactory(factory.django.DjangoModelFactory):
-    """A watch unless told otherwise."""
-
-    class Meta:
-        model = Product
-
-    brand = factory.SubFactory(BrandFactory)
-    collection = ""
-    model_name = factory.Sequence(lambda n: f"Model {n}")
-    reference = factory.Sequence(lambda n: f"REF-{n:05d}")
-    category = Product.Category.WATCH
-    movement_type = MovementType.AUTOMATIC
-    list_price = Decimal("50000.00")
-
-
-class PurchaseFactory(factory.django.DjangoModelFactory):
-    """A purchase row only: tests that need lines and a right total go through purchase_create."""
-
-    class Meta:
-        model = Purchase
-
-    customer = factory.SubFactory(CustomerFactory)
-    store = factory.SubFactory(StoreFactory)
-    purchased_on = datetime.date(2025, 6, 1)
-    total = Decimal("0.00")
-
-
-class PurchaseLineFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PurchaseLine
-
-    purchase = factory.SubFactory(PurchaseFactory)
-    product = None
-    description = factory.Sequence(lambda n: f"Item {n}")
-    quantity = 1
-    unit_price = Decimal("100.00")
-    discount = Decimal("0.00")
-    line_total = factory.LazyAttribute(
-        lambda o: PurchaseLine.compute_total(quantity=o.quantity, unit_price=o.unit_price, discount=o.discount)
-    )
+from customers.models import MovementType, Product
+from tests.factories import BrandFactory, ProductFactory
 
 
 def omega_seamaster() -> Product:

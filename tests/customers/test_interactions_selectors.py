@@ -12,8 +12,7 @@ from crm_site import roles
 from customers.models import FollowUpTask, Interaction
 from customers.selectors import interactions as selectors
 from customers.selectors.timeline import customer_timeline
-from tests.customers.factories_interactions import FollowUpTaskFactory, InteractionFactory, LeadFactory
-from tests.factories import CustomerFactory, SupervisorFactory
+from tests.factories import CustomerFactory, FollowUpTaskFactory, InteractionFactory, LeadFactory, SupervisorFactory
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - timedelta(days=1)

@@ -11,8 +11,14 @@ from django.utils import timezone
 from customers.models import FollowUpTask, Interaction
 from customers.services import interactions as services
 from privacy.models import AccessLog
-from tests.customers.factories_interactions import FollowUpTaskFactory, LeadFactory
-from tests.factories import AccountManagerFactory, CustomerFactory, SupervisorFactory, UserFactory
+from tests.factories import (
+    AccountManagerFactory,
+    CustomerFactory,
+    FollowUpTaskFactory,
+    LeadFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from customers.models import FollowUpTask, Interaction
 from privacy.models import AccessLog
-from tests.customers.factories_interactions import FollowUpTaskFactory, InteractionFactory, LeadFactory
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, FollowUpTaskFactory, InteractionFactory, LeadFactory, UserFactory
 
 MY_TASKS_URL = reverse("customers:my-tasks")
 HTMX = {"HX-Request": "true"}

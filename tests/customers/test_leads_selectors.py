@@ -8,8 +8,7 @@ from django.utils import timezone
 from crm_site import roles
 from customers.models import Lead
 from customers.selectors import leads as selectors
-from tests.customers.factories_leads import LeadFactory
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, LeadFactory, UserFactory
 
 
 @pytest.fixture

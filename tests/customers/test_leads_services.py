@@ -11,8 +11,7 @@ from django.utils import timezone
 from customers.models import Customer, FollowUpTask, Interaction, Lead, Relationship
 from customers.services import leads as services
 from privacy.models import AccessLog
-from tests.customers.factories_leads import LeadFactory, LeadInteractionFactory, LeadTaskFactory
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, FollowUpTaskFactory, InteractionFactory, LeadFactory
 
 LEAD_COLUMNS = ("name_en", "mobile_phone", "email", "status", "owner_id", "store_id", "converted_customer_id")
 
@@ -417,11 +416,11 @@ def test_convert_writes_one_create_access_row(manager, lead):
 
 def test_convert_moves_every_interaction_and_task_to_the_customer(manager, colleague, lead, central):
     # given the lead's history, and another lead's that must stay put
-    LeadInteractionFactory.create_batch(3, lead=lead, staff=manager)
-    LeadTaskFactory.create_batch(2, lead=lead, assignee=manager)
+    InteractionFactory.create_batch(3, lead=lead, staff=manager)
+    FollowUpTaskFactory.create_batch(2, lead=lead, assignee=manager)
     other = LeadFactory(store=central, owner=colleague)
-    LeadInteractionFactory(lead=other)
-    LeadTaskFactory(lead=other, assignee=colleague)
+    InteractionFactory(lead=other)
+    FollowUpTaskFactory(lead=other, assignee=colleague)
     assert (Interaction.objects.filter(lead=lead).count(), FollowUpTask.objects.filter(lead=lead).count()) == (3, 2)
     # when
     customer = services.lead_convert(by=manager, lead_id=lead.pk)
@@ -504,8 +503,8 @@ def test_convert_applies_the_overrides(manager, lead):
 def test_convert_refuses_a_duplicate_and_writes_nothing(manager, lead, central):
     # given a customer with the lead's phone number (in another format of the same number)
     CustomerFactory(home_store=central, account_manager=manager, mobile_phone="+85261234567", email="")
-    LeadInteractionFactory(lead=lead)
-    LeadTaskFactory(lead=lead, assignee=manager)
+    InteractionFactory(lead=lead)
+    FollowUpTaskFactory(lead=lead, assignee=manager)
     customers_before = Customer.objects.count()
     before = lead_row(lead)
     # when
@@ -551,8 +550,8 @@ def test_convert_links_to_an_existing_customer_instead(manager, lead, central):
     existing = CustomerFactory(
         home_store=central, account_manager=manager, mobile_phone="+85261234567", email="old@example.com"
     )
-    LeadInteractionFactory.create_batch(2, lead=lead)
-    LeadTaskFactory(lead=lead, assignee=manager)
+    InteractionFactory.create_batch(2, lead=lead)
+    FollowUpTaskFactory(lead=lead, assignee=manager)
     customers_before = Customer.objects.count()
     # when
     customer = services.lead_convert(by=manager, lead_id=lead.pk, link_existing_customer_id=existing.pk)
@@ -594,7 +593,7 @@ def test_convert_refuses_to_link_a_customer_who_came_from_another_lead(manager, 
 
 def test_convert_refuses_another_stores_manager_and_changes_nothing(other_manager, lead):
     # given
-    LeadInteractionFactory(lead=lead)
+    InteractionFactory(lead=lead)
     before = lead_row(lead)
     # when
     with pytest.raises(PermissionDenied):
@@ -616,7 +615,7 @@ def test_convert_needs_the_add_customer_permission(privacy_officer, lead):
 
 def test_convert_rolls_back_when_the_customer_is_refused(manager, lead, tst):
     # given a home store that is not the manager's
-    LeadInteractionFactory(lead=lead)
+    InteractionFactory(lead=lead)
     before = lead_row(lead)
     # when
     with pytest.raises(ValidationError) as excinfo:

@@ -10,8 +10,14 @@ from django.utils import timezone
 
 from customers.models import Customer, FollowUpTask, Interaction, Lead
 from privacy.models import AccessLog
-from tests.customers.factories_leads import LeadFactory, LeadInteractionFactory, LeadTaskFactory
-from tests.factories import AccountManagerFactory, CustomerFactory, UserFactory
+from tests.factories import (
+    AccountManagerFactory,
+    CustomerFactory,
+    FollowUpTaskFactory,
+    InteractionFactory,
+    LeadFactory,
+    UserFactory,
+)
 
 LIST_URL = reverse("customers:lead-list")
 CREATE_URL = reverse("customers:lead-create")
@@ -245,8 +251,8 @@ def test_create_is_404_for_a_privacy_officer_and_writes_nothing(client, privacy_
 
 def test_detail_shows_the_lead_its_history_and_the_convert_button(client, manager, lead):
     # given
-    LeadInteractionFactory(lead=lead, staff=manager, summary="Asked about the Tudor")
-    LeadTaskFactory(lead=lead, assignee=manager, title="Call back on Friday")
+    InteractionFactory(lead=lead, staff=manager, summary="Asked about the Tudor")
+    FollowUpTaskFactory(lead=lead, assignee=manager, title="Call back on Friday")
     client.force_login(manager)
     # when
     response = client.get(url("lead-detail", lead))
@@ -286,12 +292,12 @@ def test_detail_is_the_same_404_for_another_stores_manager_and_a_missing_lead(cl
 def test_detail_query_count_does_not_grow_with_the_history(client, django_assert_num_queries, manager, lead):
     # given
     client.force_login(manager)
-    LeadInteractionFactory(lead=lead, staff=manager)
+    InteractionFactory(lead=lead, staff=manager)
     with CaptureQueriesContext(connection) as few:
         client.get(url("lead-detail", lead))
     for _ in range(10):
-        LeadInteractionFactory(lead=lead, staff=AccountManagerFactory(stores=[lead.store]))
-        LeadTaskFactory(lead=lead, assignee=AccountManagerFactory(stores=[lead.store]))
+        InteractionFactory(lead=lead, staff=AccountManagerFactory(stores=[lead.store]))
+        FollowUpTaskFactory(lead=lead, assignee=AccountManagerFactory(stores=[lead.store]))
     # when / then: session, user, permission lookups (2), roles, lead with its store, owner,
     # referrer and customer, can-edit, interactions with staff, tasks with assignees
     with django_assert_num_queries(DETAIL_QUERIES):
@@ -447,7 +453,7 @@ def test_convert_page_prefills_the_customer(client, manager, lead):
 
 def test_convert_creates_the_customer_and_redirects_to_them(client, manager, lead):
     # given
-    LeadInteractionFactory.create_batch(2, lead=lead)
+    InteractionFactory.create_batch(2, lead=lead)
     client.force_login(manager)
     # when
     response = client.post(url("lead-convert", lead), convert_form(lead))
@@ -482,7 +488,7 @@ def test_convert_page_shows_the_duplicate_and_refuses_a_new_customer(client, man
 def test_convert_links_the_lead_to_the_duplicate(client, manager, lead, central):
     # given
     existing = CustomerFactory(home_store=central, account_manager=manager, email="ka.ho@example.com")
-    LeadTaskFactory(lead=lead, assignee=manager)
+    FollowUpTaskFactory(lead=lead, assignee=manager)
     client.force_login(manager)
     # when: the customer fields are disabled on the page, so only the choice is posted
     response = client.post(url("lead-convert", lead), {"link_existing_customer": existing.pk})
@@ -497,7 +503,7 @@ def test_convert_links_the_lead_to_the_duplicate(client, manager, lead, central)
 @pytest.mark.parametrize("user_fixture", ["other_manager", "colleague", "privacy_officer"])
 def test_convert_is_404_for_who_may_not_convert_and_changes_nothing(client, request, lead, user_fixture):
     # given another store's manager, a colleague, or a privacy officer (no change_lead)
-    LeadInteractionFactory(lead=lead)
+    InteractionFactory(lead=lead)
     client.force_login(request.getfixturevalue(user_fixture))
     before = lead_row(lead)
     # when

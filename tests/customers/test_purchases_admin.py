@@ -8,8 +8,7 @@ from django.test import RequestFactory
 
 import customers.admin_catalogue as catalogue_admin
 from customers.models import Brand, MovementType, OwnedTimepiece, Product, ServiceInterval
-from tests.customers.factories_purchases import BrandFactory, ProductFactory
-from tests.factories import CustomerFactory
+from tests.factories import BrandFactory, CustomerFactory, ProductFactory
 
 
 @pytest.mark.parametrize("model", [Brand, Product, ServiceInterval])

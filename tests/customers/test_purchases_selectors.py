@@ -14,16 +14,8 @@ from customers.models import Purchase
 from customers.selectors import purchases as selectors
 from customers.selectors.timeline import TimelineEntry, customer_timeline
 from customers.services import purchases as services
-from tests.customers.factories_purchases import (
-    BrandFactory,
-    ProductFactory,
-    PurchaseFactory,
-    PurchaseLineFactory,
-    line,
-    omega_seamaster,
-    rubber_strap,
-)
-from tests.factories import CustomerFactory
+from tests.customers.factories_purchases import line, omega_seamaster, rubber_strap
+from tests.factories import BrandFactory, CustomerFactory, ProductFactory, PurchaseFactory, PurchaseLineFactory
 
 D = Decimal
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
@@ -242,7 +234,7 @@ def test_returnable_quantities_take_returns_from_the_oldest_identical_line(custo
     purchase = PurchaseFactory(customer=customer, store=central)
     first = PurchaseLineFactory(purchase=purchase, product=strap, description="", quantity=2)
     second = PurchaseLineFactory(purchase=purchase, product=strap, description="", quantity=1)
-    other = PurchaseLineFactory(purchase=purchase, description="Engraving", quantity=1)
+    other = PurchaseLineFactory(purchase=purchase, product=None, description="Engraving", quantity=1)
     PurchaseLineFactory(purchase=purchase, product=strap, description="", quantity=-2)
     # when
     returnable = selectors.purchase_returnable_quantities(lines=purchase.lines.all())
@@ -314,7 +306,7 @@ def test_timeline_gives_the_latest_purchases_up_to_the_limit(django_assert_num_q
 def test_timeline_shows_an_imported_credit_note_as_a_return_on_its_date(customer, central):
     # given a purchase of returned goods only
     purchase = PurchaseFactory(customer=customer, store=central, purchased_on=datetime.date(2025, 1, 5), total=-300)
-    PurchaseLineFactory(purchase=purchase, description="Bracelet links", quantity=-1, unit_price=D("300"))
+    PurchaseLineFactory(purchase=purchase, product=None, description="Bracelet links", quantity=-1, unit_price=D("300"))
     # when
     entries = selectors.timeline_entries(customer=customer, limit=5)
     # then

@@ -13,16 +13,8 @@ from customers.models import OwnedTimepiece, Purchase, PurchaseLine
 from customers.selectors import purchases as selectors
 from customers.services import purchases as services
 from privacy.models import AccessLog
-from tests.customers.factories_purchases import (
-    BrandFactory,
-    ProductFactory,
-    PurchaseFactory,
-    PurchaseLineFactory,
-    line,
-    omega_seamaster,
-    rubber_strap,
-)
-from tests.factories import UserFactory
+from tests.customers.factories_purchases import line, omega_seamaster, rubber_strap
+from tests.factories import BrandFactory, ProductFactory, PurchaseFactory, PurchaseLineFactory, UserFactory
 
 D = Decimal
 # Measured, and constant in the number of rows shown (see the tests below).

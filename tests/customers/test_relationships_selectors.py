@@ -11,8 +11,7 @@ from django.utils import translation
 from crm_site import roles
 from customers.models import Customer
 from customers.selectors import relationships as selectors
-from tests.customers.factories_interactions import PurchaseFactory, RelationshipFactory
-from tests.factories import CustomerFactory, StoreFactory, UserFactory
+from tests.factories import CustomerFactory, PurchaseFactory, RelationshipFactory, StoreFactory, UserFactory
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from django.db import connection
 from customers.models import Customer, Relationship
 from customers.services import relationships as services
 from privacy.models import AccessLog
-from tests.customers.factories_interactions import RelationshipFactory
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, RelationshipFactory
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from customers.models import Relationship
 from privacy.models import AccessLog
-from tests.customers.factories_interactions import RelationshipFactory
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, RelationshipFactory
 
 SEARCH_URL = reverse("customers:relationship-customer-search")
 

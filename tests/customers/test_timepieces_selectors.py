@@ -8,12 +8,7 @@ from django.utils import timezone
 
 from customers.models import OwnedTimepiece
 from customers.selectors import timepieces as selectors
-from tests.customers.factories_timepieces import (
-    BrandFactory,
-    OwnedTimepieceFactory,
-    ServiceJobFactory,
-)
-from tests.factories import CustomerFactory
+from tests.factories import BrandFactory, CustomerFactory, OwnedTimepieceFactory, ServiceJobFactory
 
 d = datetime.date
 PANEL_QUERIES = 2  # the timepieces (open jobs as subqueries), can the user add

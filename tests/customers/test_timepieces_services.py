@@ -13,8 +13,9 @@ from django.utils import timezone
 from customers.models import MovementType, OwnedTimepiece, ServiceInterval, ServiceJob
 from customers.services import timepieces as services
 from privacy.models import AccessLog
-from tests.customers.factories_timepieces import (
+from tests.factories import (
     BrandFactory,
+    CustomerFactory,
     OwnedTimepieceFactory,
     ProductFactory,
     PurchaseFactory,
@@ -22,7 +23,6 @@ from tests.customers.factories_timepieces import (
     ServiceIntervalFactory,
     ServiceJobFactory,
 )
-from tests.factories import CustomerFactory
 
 # Default intervals seeded by migration 0004: automatic 60 months, quartz 36.
 DEFAULT_AUTOMATIC = 60

@@ -14,8 +14,7 @@ from django.utils import timezone
 from customers.models import MovementType, OwnedTimepiece, ServiceJob
 from customers.selectors import timepieces as selectors
 from privacy.models import AccessLog
-from tests.customers.factories_timepieces import BrandFactory, OwnedTimepieceFactory, ServiceJobFactory
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import BrandFactory, CustomerFactory, OwnedTimepieceFactory, ServiceJobFactory, UserFactory
 
 d = datetime.date
 SERVICE_DUE_URL = reverse("customers:service-due")
