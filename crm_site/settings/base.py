@@ -1,5 +1,6 @@
 """Settings shared by every mode (local, test, production)."""
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.env import BASE_DIR, env, filesystem_broker_options
@@ -136,6 +137,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # admins can change them in the browser afterwards.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "crm_site.tasks.heartbeat", "schedule": 60.0},
+    "segmentation-metrics-refresh": {
+        "task": "segmentation.tasks.metrics_refresh",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)

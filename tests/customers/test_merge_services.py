@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from customers.models import (
     Customer,
@@ -28,6 +29,7 @@ from customers.services.data_quality import (
 )
 from privacy.models import AccessLog
 from privacy.services import access_record
+from segmentation.models import CustomerMetrics
 from tests.customers.factories_duplicates import (
     converted_lead,
     interaction,
@@ -98,6 +100,10 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     Lead.objects.create(name_en="Referred friend", store=central, referred_by=duplicate)
     access_record(user=colleague, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
     access_record(user=supervisor, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
+    # derived figures: moved like any row, recomputed by the nightly segmentation refresh
+    CustomerMetrics.objects.create(
+        customer=duplicate, home_store=central, as_of=timezone.localdate(), refreshed_at=timezone.now()
+    )
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -130,6 +136,7 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "customers.Relationship": 2,
         "customers.Lead": 2,
         "customers.Customer": 1,
+        "segmentation.CustomerMetrics": 1,
     }
 
 
