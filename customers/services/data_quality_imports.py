@@ -58,7 +58,6 @@ duplicate finder's job.
 import csv
 import io
 import logging
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -67,7 +66,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
-import phonenumbers
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -642,24 +640,6 @@ def _date_parse(raw: str) -> date:
     )
 
 
-_HONG_KONG_NUMBER = re.compile(r"(\+852)?([1-9][0-9]{7})")
-
-
-def _phone_parse(raw: str) -> str:
-    """``customers.phones.phone_to_e164``, with a shortcut for the usual Hong Kong forms ("9123 4567",
-    "+852 9123-4567"): the same validity check (phonenumbers' ``is_valid_number`` on 852 and the
-    digits) without the parsing, which is most of the cost on a 50,000-row file. Any other form, and
-    every number found invalid, goes through phone_to_e164 itself (and its error message)."""
-    match = _HONG_KONG_NUMBER.fullmatch(raw.replace(" ", "").replace("-", ""))
-    if (
-        match
-        and (match[1] or settings.CRM_DEFAULT_PHONE_REGION == "HK")
-        and phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=852, national_number=int(match[2])))
-    ):
-        return f"+852{match[2]}"
-    return phone_to_e164(raw)
-
-
 def _messages(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
@@ -802,7 +782,7 @@ def _customers_prepare(*, sheet: _Sheet, context: _Context, progress) -> _Custom
         if column in _CUSTOMER_TEXT_COLUMNS:
             return raw
         if column == "mobile_phone":
-            return _phone_parse(raw)
+            return phone_to_e164(raw)
         if column == "email":
             return raw.strip().lower()
         if column in choice_maps:
