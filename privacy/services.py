@@ -29,3 +29,18 @@ def access_record_many(*, user, customers, action: str, view_name: str = "", pat
         for customer in customers
     ]
     return AccessLog.objects.bulk_create(rows, batch_size=1000)
+
+
+def access_record_view(*, request, customer, view_name: str = ""):
+    """A page showed ``customer``'s personal data to ``request.user``: one VIEW row.
+
+    ``view_name`` defaults to the URL name the request resolved to (e.g. "customers:customer-detail").
+    """
+    match = getattr(request, "resolver_match", None)
+    return access_record(
+        user=request.user,
+        customer=customer,
+        action=AccessLog.Action.VIEW,
+        view_name=view_name or (match.view_name if match else ""),
+        path=request.path,
+    )

@@ -92,12 +92,8 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
 
     def get_object(self, queryset=None):
         customer = selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        privacy.services.access_record(
-            user=self.request.user,
-            customer=customer,
-            action=AccessLog.Action.VIEW,
-            view_name="customers:customer-detail",
-            path=self.request.path,
+        privacy.services.access_record_view(
+            request=self.request, customer=customer, view_name="customers:customer-detail"
         )
         return customer
 
@@ -143,12 +139,8 @@ class CustomerUpdateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormM
 
     def get(self, request, *args, **kwargs):
         # The edit form shows the customer's personal data: that is a read, logged as one.
-        privacy.services.access_record(
-            user=request.user,
-            customer=self.customer,
-            action=AccessLog.Action.VIEW,
-            view_name="customers:customer-update",
-            path=request.path,
+        privacy.services.access_record_view(
+            request=request, customer=self.customer, view_name="customers:customer-update"
         )
         return super().get(request, *args, **kwargs)
 

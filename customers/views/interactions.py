@@ -17,7 +17,6 @@ from customers.forms.interactions import InteractionForm, TaskForm
 from customers.selectors import interactions as interaction_selectors
 from customers.services import interactions as interaction_services
 from customers.views.mixins import CustomerMixin, ServiceFormMixin, is_htmx
-from privacy.models import AccessLog
 
 
 class InteractionCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
@@ -35,12 +34,8 @@ class InteractionCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFo
 
     def get(self, request, *args, **kwargs):
         # The page shows the customer's latest interactions: a read of their record.
-        privacy.services.access_record(
-            user=request.user,
-            customer=self.customer,
-            action=AccessLog.Action.VIEW,
-            view_name="customers:interaction-create",
-            path=request.path,
+        privacy.services.access_record_view(
+            request=request, customer=self.customer, view_name="customers:interaction-create"
         )
         return super().get(request, *args, **kwargs)
 

@@ -21,14 +21,6 @@ from customers.forms.purchases import (
 from customers.selectors import purchases as purchase_selectors
 from customers.services import purchases as purchase_services
 from customers.views.mixins import CustomerMixin
-from privacy.models import AccessLog
-
-
-def _record_view(request, *, customer, view_name: str) -> None:
-    """These pages show a customer's personal data: each showing is one access-log row."""
-    privacy.services.access_record(
-        user=request.user, customer=customer, action=AccessLog.Action.VIEW, view_name=view_name, path=request.path
-    )
 
 
 class PurchaseCreateView(PermissionRequired404Mixin, CustomerMixin, TemplateView):
@@ -46,7 +38,7 @@ class PurchaseCreateView(PermissionRequired404Mixin, CustomerMixin, TemplateView
         return form, formset
 
     def get(self, request, *args, **kwargs):
-        _record_view(request, customer=self.customer, view_name=self.view_name)
+        privacy.services.access_record_view(request=request, customer=self.customer, view_name=self.view_name)
         form, formset = self.get_forms()
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
@@ -81,7 +73,9 @@ class PurchaseDetailView(PermissionRequired404Mixin, DetailView):
 
     def get_object(self, queryset=None):
         purchase = purchase_selectors.purchase_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        _record_view(self.request, customer=purchase.customer, view_name="customers:purchase-detail")
+        privacy.services.access_record_view(
+            request=self.request, customer=purchase.customer, view_name="customers:purchase-detail"
+        )
         return purchase
 
     def get_context_data(self, **kwargs):
@@ -106,7 +100,7 @@ class PurchaseReturnView(PermissionRequired404Mixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        _record_view(request, customer=self.purchase.customer, view_name=self.view_name)
+        privacy.services.access_record_view(request=request, customer=self.purchase.customer, view_name=self.view_name)
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -149,7 +143,9 @@ class PurchaseListView(PermissionRequired404Mixin, ListView):
 
     def get(self, request, *args, **kwargs):
         self.customer = selectors.customer_get_for_user(user=request.user, pk=kwargs["customer_pk"])
-        _record_view(request, customer=self.customer, view_name="customers:purchase-list")
+        privacy.services.access_record_view(
+            request=request, customer=self.customer, view_name="customers:purchase-list"
+        )
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

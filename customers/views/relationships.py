@@ -14,7 +14,6 @@ from customers.forms.relationships import RelationshipForm
 from customers.selectors import relationships as relationship_selectors
 from customers.services import relationships as relationship_services
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
-from privacy.models import AccessLog
 
 
 class RelationshipCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
@@ -27,12 +26,8 @@ class RelationshipCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceF
 
     def get(self, request, *args, **kwargs):
         # The page lists the customer's links: a read of their record.
-        privacy.services.access_record(
-            user=request.user,
-            customer=self.customer,
-            action=AccessLog.Action.VIEW,
-            view_name="customers:relationship-create",
-            path=request.path,
+        privacy.services.access_record_view(
+            request=request, customer=self.customer, view_name="customers:relationship-create"
         )
         return super().get(request, *args, **kwargs)
 

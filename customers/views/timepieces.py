@@ -14,20 +14,9 @@ from customers.models import ServiceJob
 from customers.selectors import timepieces as timepiece_selectors
 from customers.services import timepieces as services
 from customers.views.mixins import CustomerMixin, ServiceFormMixin, is_htmx
-from privacy.models import AccessLog
 
 SERVICE_DUE_WINDOWS = (0, 30, 60, 90, 180)
 OPEN = ServiceJob.OPEN_STATUSES
-
-
-def _log_view(request, *, customer, view_name: str) -> None:
-    privacy.services.access_record(
-        user=request.user,
-        customer=customer,
-        action=AccessLog.Action.VIEW,
-        view_name=view_name,
-        path=request.path,
-    )
 
 
 class TimepieceCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
@@ -36,7 +25,9 @@ class TimepieceCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceForm
     form_class = TimepieceForm
 
     def get(self, request, *args, **kwargs):
-        _log_view(request, customer=self.customer, view_name="customers:timepiece-create")
+        privacy.services.access_record_view(
+            request=request, customer=self.customer, view_name="customers:timepiece-create"
+        )
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -66,7 +57,9 @@ class TimepieceUpdateView(PermissionRequired404Mixin, ServiceFormMixin, FormView
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        _log_view(request, customer=self.timepiece.customer, view_name="customers:timepiece-update")
+        privacy.services.access_record_view(
+            request=request, customer=self.timepiece.customer, view_name="customers:timepiece-update"
+        )
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -104,7 +97,9 @@ class TimepieceDetailView(PermissionRequired404Mixin, DetailView):
 
     def get_object(self, queryset=None):
         timepiece = timepiece_selectors.timepiece_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        _log_view(self.request, customer=timepiece.customer, view_name="customers:timepiece-detail")
+        privacy.services.access_record_view(
+            request=self.request, customer=timepiece.customer, view_name="customers:timepiece-detail"
+        )
         return timepiece
 
     def get_context_data(self, **kwargs):
@@ -149,7 +144,9 @@ class ServiceJobCreateView(PermissionRequired404Mixin, ServiceFormMixin, FormVie
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        _log_view(request, customer=self.timepiece.customer, view_name="customers:servicejob-create")
+        privacy.services.access_record_view(
+            request=request, customer=self.timepiece.customer, view_name="customers:servicejob-create"
+        )
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -193,3 +193,20 @@ def test_raw_sql_insert_is_still_allowed(entry, manager, customer):
         )
     # then
     assert AccessLog.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_access_record_view_names_the_url_the_request_resolved_to(rf, manager, customer):
+    from django.urls import resolve
+
+    from privacy.services import access_record_view
+
+    # given a request for the customer page
+    request = rf.get(customer.get_absolute_url())
+    request.user = manager
+    request.resolver_match = resolve(request.path)
+    # when the page records that it showed the customer's data
+    access_record_view(request=request, customer=customer)
+    # then one VIEW row names the user, the customer, the URL name and the path
+    rows = list(AccessLog.objects.values_list("user_id", "customer_id", "action", "view_name", "path"))
+    assert rows == [(manager.pk, customer.pk, "view", "customers:customer-detail", customer.get_absolute_url())]
