@@ -3,6 +3,8 @@ import os
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the main thread; the Django ORM
 # calls made by tests beside it are still synchronous and safe.
@@ -16,6 +18,13 @@ from tests.factories import (
     StoreFactory,
     SupervisorFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Chinese leaves its language active in the test thread: start each test in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Interaction
@@ -62,8 +63,9 @@ class InteractionForm(forms.Form):
                 [
                     HTML(
                         '<details class="mb-3"{% if form.follow_up_title.value or form.follow_up_due_on.value %}'
-                        ' open{% endif %}><summary class="small mb-2">{% load i18n %}'
-                        '{% translate "Add a follow-up task" %}</summary>'
+                        ' open{% endif %}><summary class="small mb-2">'
+                        + escape(_("Add a follow-up task"))
+                        + "</summary>"
                     ),
                     "follow_up_title",
                     Div(
