@@ -340,7 +340,7 @@ def _coerce_operand(field: Field, op: Operator, value):
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise ValidationError(_("“between” needs two values, low and high."))
         low, high = (_coerce(field, v) for v in value)
-        if low > high:
+        if _python_value(field, low) > _python_value(field, high):
             raise ValidationError(_("the low value is above the high value."))
         return [low, high]
     if op.arity == "many":
@@ -453,6 +453,8 @@ def rule_to_q(rule: dict) -> Q:
     ((combinator, children),) = rule.items()
     parts = [rule_to_q(child) if ("all" in child or "any" in child) else _condition_q(child) for child in children]
     if combinator == "all":
+        if not parts:  # everybody: an explicit truth, since an empty Q() vanishes inside an OR
+            return Q(pk__isnull=False)
         q = Q()
         for part in parts:
             q &= part
