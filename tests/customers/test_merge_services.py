@@ -39,6 +39,7 @@ from tests.customers.factories_duplicates import (
     task,
     timepiece_with_job,
 )
+from tests.factories import ComplaintFactory
 
 
 @pytest.fixture
@@ -98,6 +99,7 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     relationship(survivor, duplicate, kind=Relationship.Kind.REFERRAL)  # the same, the other way
     converted_lead(customer=duplicate, store=central)
     Lead.objects.create(name_en="Referred friend", store=central, referred_by=duplicate)
+    ComplaintFactory(customer=duplicate, assignee=colleague)
     access_record(user=colleague, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
     access_record(user=supervisor, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
     # derived figures: moved like any row, recomputed by the nightly segmentation refresh
@@ -137,6 +139,7 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "customers.Lead": 2,
         "customers.Customer": 1,
         "segmentation.CustomerMetrics": 1,
+        "complaints.Complaint": 1,
     }
 
 
