@@ -1,7 +1,6 @@
 """Forms validate shape; the services validate the rules. Workflow forms carry the version the user saw."""
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Complaint, RootCause, Severity
@@ -166,7 +165,6 @@ class SurveyForm(forms.Form):
         choices=[(n, str(n)) for n in range(5, 0, -1)],
         coerce=int,
         widget=forms.RadioSelect,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     comment = forms.CharField(
         label=_("Anything you would like to tell us? (optional)"),
