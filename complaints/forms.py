@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Complaint, RootCause, Severity
-from customers.models import OwnedTimepiece, Store
+from customers.models import OwnedTimepiece, Product, Store
 
 
 class VersionedForm(forms.Form):
@@ -34,6 +34,12 @@ class ComplaintCreateForm(forms.Form):
     store = forms.ModelChoiceField(label=_("Store"), queryset=Store.objects.none())
     timepiece = forms.ModelChoiceField(
         label=_("Timepiece concerned"), queryset=OwnedTimepiece.objects.none(), required=False
+    )
+    product = forms.ModelChoiceField(
+        label=_("Product concerned"),
+        queryset=Product.objects.filter(is_active=True).select_related("brand"),
+        required=False,
+        help_text=_("When it is not one of the customer's own timepieces (e.g. a strap, or a watch on order)."),
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}))
