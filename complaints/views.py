@@ -158,11 +158,13 @@ class ComplaintDetailView(ComplaintMixin, TemplateView):
             )
         actions = selectors.complaint_actions_for(user=user, complaint=complaint)
         version = {"version": complaint.version}
+        surveys = list(selectors.complaint_surveys(complaint=complaint))
+        now = timezone.now()
         return {
             **super().get_context_data(**kwargs),
             "complaint": complaint,
             "events": list(selectors.complaint_events(complaint=complaint)),
-            "surveys": list(selectors.complaint_surveys(complaint=complaint)),
+            "surveys": surveys,
             "actions": actions,
             "note_form": forms.NoteForm(initial=version),
             "required_note_form": forms.RequiredNoteForm(initial=version),
@@ -171,13 +173,11 @@ class ComplaintDetailView(ComplaintMixin, TemplateView):
             "possible_customers": list(selectors.possible_customers(user=user, complaint=complaint))
             if actions[permissions.LINK_CUSTOMER]
             else [],
-            "now": timezone.now(),
+            "now": now,
             "goodwill_limit": services.goodwill_limit(),
             "reopen_until": services.reopen_deadline(complaint) if complaint.resolved_at else None,
             "survey_links": {
-                s.pk: services.survey_url(s)
-                for s in selectors.complaint_surveys(complaint=complaint)
-                if s.answered_at is None and s.expires_at > timezone.now()
+                s.pk: services.survey_url(s) for s in surveys if s.answered_at is None and s.expires_at > now
             },
             "refusal": permissions.refusal(user, complaint, permissions.RESOLVE)
             if complaint.is_open and user.has_perm("complaints.change_complaint")

@@ -19,7 +19,7 @@ from complaints.business_time import calendar_for_store
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services.due import due_times_refresh
 from complaints.services.notify import notify_staff
-from complaints.services.workflow import _privacy_officer, _reopen, event_record
+from complaints.services.workflow import event_record, privacy_officer_default, reopen_locked
 from crm_site import roles
 from customers.models import Customer, Store
 from customers.phones import phone_to_e164
@@ -29,7 +29,7 @@ from privacy.models import AccessLog
 
 def _default_assignee(*, customer, store, category):
     if category.is_personal_data:
-        return _privacy_officer()
+        return privacy_officer_default()
     manager = customer.account_manager if customer else None
     if manager and manager.is_active and manager.stores.filter(pk=store.pk).exists():
         return manager
@@ -170,7 +170,7 @@ def complaint_submit_public(
             .first()
         )
         if earlier is not None:
-            complaint = _reopen(
+            complaint = reopen_locked(
                 earlier,
                 by=None,
                 note=_("Reopened by the customer on the web form: %(text)s")

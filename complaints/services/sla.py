@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, ComplaintEvent, SlaRun
 from complaints.services.notify import notify_staff
-from complaints.services.workflow import _store_supervisors
+from complaints.services.workflow import store_supervisors
 
 BATCH = 200
 
@@ -26,7 +26,7 @@ def _breaches(kind: str, now):
     )
 
 
-def _flag(complaint: Complaint, *, kind: str, now) -> int:
+def _flag(complaint: Complaint, *, kind: str, now, supervisors: list) -> int:
     if kind == "acknowledge":
         complaint.acknowledge_breached_at = now
         what = _("not acknowledged in time (due %(due)s)") % {
@@ -40,7 +40,6 @@ def _flag(complaint: Complaint, *, kind: str, now) -> int:
     complaint.escalation_level += 1
     complaint.version += 1
     complaint.save(update_fields=[f"{kind}_breached_at", "escalation_level", "version", "updated_at"])
-    supervisors = _store_supervisors(complaint.store_id)
     ComplaintEvent.objects.create(
         complaint=complaint,
         kind=ComplaintEvent.Kind.BREACHED,
@@ -65,6 +64,7 @@ def sla_check(*, now=None) -> SlaRun:
     """Flag every breach due by ``now`` (default: the present); returns the recorded run."""
     now = now or timezone.now()
     run = SlaRun.objects.create(started_at=timezone.now())
+    supervisors: dict[int, list] = {}  # per store, read once per run
     for kind in ("acknowledge", "resolve"):
         while True:
             # Rows another run holds are skipped (it flags them); flagged rows no longer match.
@@ -72,7 +72,9 @@ def sla_check(*, now=None) -> SlaRun:
             if not batch:
                 break
             for complaint in batch:
-                run.notifications += _flag(complaint, kind=kind, now=now)
+                if complaint.store_id not in supervisors:
+                    supervisors[complaint.store_id] = store_supervisors(complaint.store_id)
+                run.notifications += _flag(complaint, kind=kind, now=now, supervisors=supervisors[complaint.store_id])
                 run.breaches += 1
     run.finished_at = timezone.now()
     run.save(update_fields=["breaches", "notifications", "finished_at"])

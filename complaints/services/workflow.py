@@ -235,7 +235,7 @@ def complaint_resolve(
             % {"amount": f"{goodwill_amount:,.2f}", "note": note},
         )
         _notify(
-            users=_store_supervisors(complaint.store_id),
+            users=store_supervisors(complaint.store_id),
             title=_("Goodwill of HKD %(amount)s to approve on %(ref)s")
             % {"amount": f"{goodwill_amount:,.2f}", "ref": complaint.reference},
             complaint=complaint,
@@ -371,10 +371,11 @@ def complaint_reopen(*, by, complaint_id: int, expected_version: int | None, not
     complaint = complaint_lock(
         by=by, complaint_id=complaint_id, expected_version=expected_version, action=permissions.REOPEN
     )
-    return _reopen(complaint, by=by, note=note)
+    return reopen_locked(complaint, by=by, note=note)
 
 
-def _reopen(complaint: Complaint, *, by, note: str) -> Complaint:
+def reopen_locked(complaint: Complaint, *, by, note: str) -> Complaint:
+    """Reopen a complaint the caller has locked and may reopen (``by`` is None for the customer)."""
     allowed_from, to_status = TRANSITIONS[permissions.REOPEN]
     if complaint.status not in allowed_from:
         raise _illegal(permissions.REOPEN, complaint.status)
@@ -442,7 +443,7 @@ def complaint_escalate(*, by, complaint_id: int, expected_version: int | None, n
         note=_("Level %(level)s. %(note)s") % {"level": complaint.escalation_level, "note": note},
     )
     _notify(
-        users=[u for u in _store_supervisors(complaint.store_id) if u.pk != by.pk],
+        users=[u for u in store_supervisors(complaint.store_id) if u.pk != by.pk],
         title=_("Complaint %(ref)s escalated to level %(level)s")
         % {"ref": complaint.reference, "level": complaint.escalation_level},
         complaint=complaint,
@@ -506,7 +507,7 @@ def complaint_classify(
     if timepiece is not None and timepiece.customer_id != complaint.customer_id:
         raise ValidationError({"timepiece": _("Choose one of the customer's own timepieces.")})
     if category.is_personal_data and not complaint.category.is_personal_data and not roles.is_admin(by):
-        complaint.assignee = _privacy_officer()
+        complaint.assignee = privacy_officer_default()
     complaint.category = category
     complaint.severity = severity
     complaint.timepiece = timepiece
@@ -557,7 +558,7 @@ def complaint_link_customer(*, by, complaint_id: int, expected_version: int | No
 # --- notifying staff ----------------------------------------------------------------
 
 
-def _store_supervisors(store_id: int) -> list:
+def store_supervisors(store_id: int) -> list:
     supervisors = list(
         User.objects.filter(is_active=True, groups__name=roles.SUPERVISOR, stores=store_id).distinct().order_by("pk")
     )
@@ -566,7 +567,7 @@ def _store_supervisors(store_id: int) -> list:
     return list(User.objects.filter(is_active=True, groups__name=roles.ADMIN).distinct().order_by("pk"))
 
 
-def _privacy_officer():
+def privacy_officer_default():
     return User.objects.filter(is_active=True, groups__name=roles.PRIVACY_OFFICER).distinct().order_by("pk").first()
 
 
