@@ -140,7 +140,41 @@ def complaints_demo_load() -> DemoComplaintsResult:
                 calendar=calendar,
                 result=result,
             )
+        _web_complaint_make(store=store, category=categories["product_defect"], calendar=calendar, result=result)
     return result
+
+
+def _web_complaint_make(*, store, category, calendar, result):
+    """A complaint from the public form by someone not matched to a customer, in the store queue.
+
+    (The public form would also have made a lead; the demo leaves the customers' demo leads as they are.)
+    """
+    name = {"central": "Cheung Hoi Yan", "tst": "Daniel Tam", "cwb": "Lau Mei Ling"}.get(store.code, "Web visitor")
+    email = f"{name.lower().replace(' ', '.')}@example.com"
+    received = calendar.add(_at(DEMO_TODAY, 9, 30), 0)
+    policy = policy_for(severity="medium", category_id=category.pk)
+    complaint = Complaint.objects.create(
+        contact_name=name,
+        contact_email=email,
+        channel=Complaint.Channel.WEB,
+        category=category,
+        severity="medium",
+        store=store,
+        subject="Bracelet clasp opens by itself",
+        description="Bought as a gift last month; the clasp opened twice and the watch nearly fell.",
+        received_at=received,
+        acknowledge_due_at=calendar.add(received, float(policy.acknowledge_within_hours) * 3600),
+        resolve_due_at=calendar.add(received, float(policy.resolve_within_hours) * 3600),
+    )
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.CREATED,
+        at=received,
+        to_status=S.NEW,
+        note="No customer with this phone or e-mail.",
+    )
+    result.complaints += 1
+    result.events += 1
 
 
 def _complaint_make(

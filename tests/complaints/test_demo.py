@@ -27,6 +27,7 @@ def test_the_demo_has_open_overdue_escalated_and_closed_complaints():
     assert complaints.values("store").distinct().count() == 3
     assert complaints.filter(category__code="personal_data", assignee__username__startswith="dpo.").exists()
     assert SatisfactionSurvey.objects.filter(score__isnull=False).exists()
+    assert complaints.filter(customer__isnull=True, assignee__isnull=True, channel="web").count() == 3
     # every complaint has its timeline, and the constraints held
     assert not complaints.exclude(pk__in=ComplaintEvent.objects.values("complaint")).exists()
     for complaint in complaints:
