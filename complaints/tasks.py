@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 
 import complaints.services as services
 
@@ -16,11 +17,18 @@ def sla_check() -> dict:
     A second run while one is under way skips at once (PostgreSQL advisory lock); the row locks
     and breach stamps in the service keep even overlapping runs from flagging anything twice.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SLA_CHECK_LOCK])
-                if not cursor.fetchone()[0]:
-                    return {"skipped": True}
-        run = services.sla_check()
+    started_at = timezone.now()
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SLA_CHECK_LOCK])
+                    if not cursor.fetchone()[0]:
+                        return {"skipped": True}
+            run = services.sla_check()
+    except OperationalError:
+        raise  # transient: retried
+    except Exception as exc:
+        services.sla_run_failed(started_at=started_at, error=repr(exc))
+        raise
     return {"run": run.pk, "breaches": run.breaches, "notifications": run.notifications}

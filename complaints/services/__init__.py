@@ -1,7 +1,7 @@
 """Writes with business rules: intake, the workflow, SLA checks and surveys (one module each)."""
 
 from complaints.services.intake import complaint_create, complaint_submit_public, matching_customers
-from complaints.services.sla import sla_check
+from complaints.services.sla import sla_check, sla_run_failed
 from complaints.services.surveys import (
     SurveyLinkInvalid,
     survey_answer,
@@ -45,6 +45,7 @@ __all__ = [
     "matching_customers",
     "reopen_deadline",
     "sla_check",
+    "sla_run_failed",
     "survey_answer",
     "survey_from_token",
     "survey_send",

@@ -79,3 +79,8 @@ def sla_check(*, now=None) -> SlaRun:
     run.finished_at = timezone.now()
     run.save(update_fields=["breaches", "notifications", "finished_at"])
     return run
+
+
+def sla_run_failed(*, started_at, error: str) -> SlaRun:
+    """Record a run that failed (its own work was rolled back), so that the failure shows in the admin."""
+    return SlaRun.objects.create(started_at=started_at, finished_at=timezone.now(), error=error[:4000])

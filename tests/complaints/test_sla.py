@@ -127,3 +127,19 @@ def test_the_escalation_job_on_a_real_worker_escalates_once(customer, manager, s
     assert Notification.objects.filter(user=supervisor).count() == 2
     assert not Notification.objects.filter(user=bystander).exists()
     assert complaint.events.filter(kind=ComplaintEvent.Kind.BREACHED).count() == 2
+
+
+def test_a_failed_run_is_recorded_with_its_error_and_changes_nothing(customer, manager, supervisor, monkeypatch):
+    complaint = overdue(customer, manager)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr("complaints.services.sla.notify_staff", broken)
+    with pytest.raises(RuntimeError):
+        tasks.sla_check()
+    run = SlaRun.objects.get()
+    assert "mail server on fire" in run.error
+    complaint.refresh_from_db()
+    assert complaint.acknowledge_breached_at is None  # the half-done work was rolled back
+    assert complaint.escalation_level == 0
