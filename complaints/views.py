@@ -402,6 +402,11 @@ class SlaComplianceView(PermissionRequired404Mixin, TemplateView):
 
 
 def _client_address(request) -> str:
+    """The visitor's address: REMOTE_ADDR, or behind a proxy the last hop it added to the header named by
+    COMPLAINTS_CLIENT_IP_HEADER (e.g. "HTTP_X_FORWARDED_FOR"; earlier hops can be forged by the client)."""
+    header = settings.COMPLAINTS_CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

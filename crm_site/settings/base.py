@@ -156,6 +156,8 @@ COMPLAINTS_REOPEN_WITHIN_DAYS = env.int("COMPLAINTS_REOPEN_WITHIN_DAYS", default
 COMPLAINTS_SURVEY_VALID_DAYS = env.int("COMPLAINTS_SURVEY_VALID_DAYS", default=14)
 COMPLAINTS_PUBLIC_RATE_LIMIT = env.int("COMPLAINTS_PUBLIC_RATE_LIMIT", default=5)  # submissions per address
 COMPLAINTS_PUBLIC_RATE_WINDOW_SECONDS = env.int("COMPLAINTS_PUBLIC_RATE_WINDOW_SECONDS", default=3600)
+# Behind a reverse proxy, the request header that carries the visitor's address (e.g. HTTP_X_FORWARDED_FOR).
+COMPLAINTS_CLIENT_IP_HEADER = env("COMPLAINTS_CLIENT_IP_HEADER", default="")
 # Store hours used for SLA clocks when a store has none of its own (Monday = 0; Sundays closed).
 COMPLAINTS_DEFAULT_OPENING_HOURS = {day: ("10:00", "19:00") for day in range(6)}
 # Where the site is reached: links in e-mails (surveys, notifications) start with it.

@@ -1,15 +1,20 @@
 """Intake: staff log complaints of customers they see; the public form links or makes a lead, never merges."""
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from complaints import services
-from complaints.models import Complaint, ComplaintEvent
+from complaints.models import Complaint, ComplaintEvent, OpeningHours
 from crm_site.models import Notification
 from customers.models import Customer, Lead
 from privacy.models import AccessLog
 from tests.complaints.conftest import put_in_status
 from tests.factories import ComplaintFactory, CustomerFactory, OwnedTimepieceFactory
+
+HK = ZoneInfo("Asia/Hong_Kong")
 
 
 def log(by, customer, category, **extra):
@@ -131,3 +136,13 @@ def test_a_recent_resolved_complaint_in_the_same_category_is_reopened_not_duplic
     assert complaint.reopened_count == 1
     assert Complaint.objects.count() == 1
     assert "Still not fixed" in complaint.events.get(kind=ComplaintEvent.Kind.REOPENED).note
+
+
+def test_due_times_follow_the_stores_own_opening_hours(customer, manager, repair_delay, clock):
+    # given the store opens only on Sundays 12:00–18:00, and a complaint comes in on Monday 9 March 2026
+    OpeningHours.objects.create(store=customer.home_store, weekday=6, opens_at=time(12), closes_at=time(18))
+    clock.move_to(datetime(2026, 3, 9, 11, tzinfo=HK))
+    complaint = log(manager, customer, repair_delay, severity="high")  # 4 h to acknowledge, 16 h to resolve
+    # then the clock runs only on Sundays
+    assert complaint.acknowledge_due_at == datetime(2026, 3, 15, 16, tzinfo=HK)
+    assert complaint.resolve_due_at == datetime(2026, 3, 29, 16, tzinfo=HK)  # 6 + 6 + 4 h over three Sundays

@@ -402,6 +402,16 @@ def test_the_public_form_is_rate_limited_per_address(client, central, repair_del
     assert other.post(url("public-create"), public_data(central, repair_delay)).status_code == 302
 
 
+@override_settings(COMPLAINTS_PUBLIC_RATE_LIMIT=1, COMPLAINTS_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+def test_behind_a_proxy_the_limit_is_per_visitor_not_per_proxy(central, repair_delay, fresh_cache):
+    # the proxy (one REMOTE_ADDR) appends each visitor's address; what a client puts first is ignored
+    first = Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    second = Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.8")
+    assert first.post(url("public-create"), public_data(central, repair_delay)).status_code == 302
+    assert second.post(url("public-create"), public_data(central, repair_delay)).status_code == 302
+    assert first.post(url("public-create"), public_data(central, repair_delay)).status_code == 429
+
+
 # --- survey page ----------------------------------------------------------------------------------
 
 
