@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm_site.celery import app as celery_app
-from crm_site.models import Heartbeat
+from crm_site.models import Heartbeat, Notification
 
 
 def database_reachable() -> bool:
@@ -66,3 +67,16 @@ def jobs_status(*, now: datetime | None = None) -> JobsStatus:
         worker_alive=worker_alive,
         beat_alive=beat_alive,
     )
+
+
+def notification_unread_count(*, user) -> int:
+    """One COUNT on a partial index (unread rows of the user)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_list_for_user(*, user):
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def notification_get_for_user(*, user, pk: int):
+    return get_object_or_404(Notification, user=user, pk=pk)

@@ -268,3 +268,32 @@ class RunFactory(factory.django.DjangoModelFactory):
     finished_at = factory.LazyFunction(timezone.now)
     as_of = factory.LazyFunction(timezone.localdate)
     progress = 100
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """A new repair-delay complaint of a customer, at their home store, received now.
+
+    Due times are set plainly (a day and a week ahead); tests of the SLA clock create
+    complaints through ``complaints.services.complaint_create`` instead.
+    """
+
+    class Meta:
+        model = "complaints.Complaint"
+
+    customer = factory.SubFactory(CustomerFactory)
+    store = factory.LazyAttribute(lambda o: o.customer.home_store)
+    contact_name = factory.LazyAttribute(lambda o: o.customer.display_name)
+    category = factory.LazyFunction(lambda: _complaint_category("repair_delay"))
+    severity = "medium"
+    channel = "in_store"
+    subject = factory.Sequence(lambda n: f"Service overdue #{n}")
+    description = "The watch went for service six weeks ago; promised in three."
+    received_at = factory.LazyFunction(timezone.now)
+    acknowledge_due_at = factory.LazyAttribute(lambda o: o.received_at + datetime.timedelta(days=1))
+    resolve_due_at = factory.LazyAttribute(lambda o: o.received_at + datetime.timedelta(days=7))
+
+
+def _complaint_category(code: str):
+    from complaints.models import Category
+
+    return Category.objects.get(code=code)

@@ -18,6 +18,9 @@ PUBLIC = {
     "health",  # load balancers and compose healthchecks
     "set_language",  # the language switcher on the sign-in page
     "admin:login",  # the admin's own sign-in page
+    "complaints:public-create",  # the public complaint form (CSRF, rate limit, honeypot)
+    "complaints:public-thanks",  # its thank-you page (shows only the submitter's own reference)
+    "complaints:survey",  # the satisfaction survey, reached by a signed single-use link
 }
 
 CONVERTER_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}

@@ -146,9 +146,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segmentation.tasks.segmentation_run_scheduled",
         "schedule": crontab(hour=3, minute=0),
     },
+    "complaints-sla-check": {"task": "complaints.tasks.sla_check", "schedule": 300.0},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
+
+# Cache: per-process memory by default; a shared Redis cache in compose and production
+# (CACHE_URL=redis://redis:6379/1), so rate limits hold across web processes.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Complaints: approval, reopening, surveys, the public form and the default business hours.
+COMPLAINTS_GOODWILL_APPROVAL_ABOVE = env.int("COMPLAINTS_GOODWILL_APPROVAL_ABOVE", default=1000)  # HKD
+COMPLAINTS_REOPEN_WITHIN_DAYS = env.int("COMPLAINTS_REOPEN_WITHIN_DAYS", default=30)
+COMPLAINTS_SURVEY_VALID_DAYS = env.int("COMPLAINTS_SURVEY_VALID_DAYS", default=14)
+COMPLAINTS_PUBLIC_RATE_LIMIT = env.int("COMPLAINTS_PUBLIC_RATE_LIMIT", default=5)  # submissions per address
+COMPLAINTS_PUBLIC_RATE_WINDOW_SECONDS = env.int("COMPLAINTS_PUBLIC_RATE_WINDOW_SECONDS", default=3600)
+# Behind a reverse proxy, the request header that carries the visitor's address (e.g. HTTP_X_FORWARDED_FOR).
+COMPLAINTS_CLIENT_IP_HEADER = env("COMPLAINTS_CLIENT_IP_HEADER", default="")
+# Store hours used for SLA clocks when a store has none of its own (Monday = 0; Sundays closed).
+COMPLAINTS_DEFAULT_OPENING_HOURS = {day: ("10:00", "19:00") for day in range(6)}
+# Where the site is reached: links in e-mails (surveys, notifications) start with it.
+CRM_BASE_URL = env("CRM_BASE_URL", default="http://localhost:8000")
+# The address e-mails to customers and staff come from.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
 
 # Privacy: the model that is the data subject of the personal-data registry.
 PRIVACY_SUBJECT_MODEL = "customers.Customer"

@@ -422,3 +422,27 @@ def lead_convert(
     lead.converted_at = timezone.now()
     lead.save(update_fields=["status", "converted_customer", "converted_at", "updated_at"])
     return customer
+
+
+@transaction.atomic
+def lead_create_from_enquiry(
+    *, name: str, mobile_phone: str = "", email: str = "", store, interest: str = "", notes: str = ""
+) -> Lead:
+    """A lead from a public web form (no member of staff): unassigned, at ``store``, for staff to confirm.
+
+    Nobody is matched or merged here: staff link the lead to a customer or convert it.
+    """
+    lead = Lead(
+        name_en=name,
+        mobile_phone=mobile_phone,
+        email=email,
+        source=Lead.Source.ONLINE,
+        store=store,
+        owner=None,
+        interest=interest.strip()[:200],
+        notes=notes,
+    )
+    _normalised_contact(lead)
+    lead.full_clean()
+    lead.save()
+    return lead

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 import privacy.services
+from complaints import selectors as complaint_selectors
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors, services
 from customers.forms import CustomerFilterForm, CustomerForm
@@ -112,6 +113,7 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["timepieces_panel"] = timepiece_selectors.panel_context(customer=customer, user=user)
         context["relationships_panel"] = relationship_selectors.panel_context(customer=customer, user=user)
         context["interactions_panel"] = interaction_selectors.panel_context(customer=customer, user=user)
+        context["complaints_panel"] = complaint_selectors.panel_context(customer=customer, user=user)
         context["referrals"] = lead_selectors.referrals_by_customer(customer=customer, user=user)
         context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
         context["classification"] = segmentation_selectors.customer_classification(customer=customer)

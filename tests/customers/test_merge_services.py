@@ -39,7 +39,7 @@ from tests.customers.factories_duplicates import (
     task,
     timepiece_with_job,
 )
-from tests.factories import RunFactory, SegmentFactory, TierFactory
+from tests.factories import ComplaintFactory, RunFactory, SegmentFactory, TierFactory
 
 
 @pytest.fixture
@@ -99,6 +99,7 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     relationship(survivor, duplicate, kind=Relationship.Kind.REFERRAL)  # the same, the other way
     converted_lead(customer=duplicate, store=central)
     Lead.objects.create(name_en="Referred friend", store=central, referred_by=duplicate)
+    ComplaintFactory(customer=duplicate, assignee=colleague)
     access_record(user=colleague, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
     access_record(user=supervisor, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
     # derived figures: moved like any row, recomputed by the nightly segmentation refresh
@@ -153,6 +154,7 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "segmentation.CustomerTier": 1,
         "segmentation.TierChange": 1,
         "segmentation.CustomerRfm": 1,
+        "complaints.Complaint": 1,
     }
 
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from complaints.demo import complaints_demo_load
 from crm_site import roles
 from customers import demo
 from segmentation import demo as segmentation_demo
@@ -42,6 +43,14 @@ class Command(BaseCommand):
                 listed = ", ".join(rows[:-1]) + " and " + rows[-1] if len(rows) > 1 else rows[0]
                 self.stdout.write(self.style.SUCCESS(f"Created {listed}."))
             self.stdout.write(f"History up to {demo.DEMO_TODAY:%d %B %Y}, the demo's fixed today.")
+        complaints = complaints_demo_load()
+        if complaints.complaints:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created {complaints.complaints} complaints ({complaints.events} events, "
+                    f"{complaints.surveys} surveys): open, overdue, escalated and closed."
+                )
+            )
         classification = segmentation_demo.demo_segmentation_load()
         if classification.criteria_created or classification.tiers_created or classification.run:
             run = classification.run

@@ -1,0 +1,34 @@
+"""Celery tasks of the complaints app. Thin: each one calls a service."""
+
+from celery import shared_task
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+import complaints.services as services
+
+# Key of the PostgreSQL advisory lock that keeps two SLA checks from running at once.
+SLA_CHECK_LOCK = 7_310_420_005
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def sla_check() -> dict:
+    """Flag SLA breaches and escalate them (every few minutes, from beat). Safe to rerun.
+
+    A second run while one is under way skips at once (PostgreSQL advisory lock); the row locks
+    and breach stamps in the service keep even overlapping runs from flagging anything twice.
+    """
+    started_at = timezone.now()
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SLA_CHECK_LOCK])
+                    if not cursor.fetchone()[0]:
+                        return {"skipped": True}
+            run = services.sla_check()
+    except OperationalError:
+        raise  # transient: retried
+    except Exception as exc:
+        services.sla_run_failed(started_at=started_at, error=repr(exc))
+        raise
+    return {"run": run.pk, "breaches": run.breaches, "notifications": run.notifications}
