@@ -19,9 +19,8 @@ CREATE_URL = reverse("customers:customer-create")
 EXPORT_URL = reverse("customers:customer-export")
 # Measured, and constant in the number of customers shown (see the tests below).
 LIST_QUERIES = 11  # + tier and segment filter choices (segmentation)
-DETAIL_QUERIES = (
-    26  # the 360° page: every panel in a fixed number of queries (+2 tier/RFM/segment badges, +2 complaints)
-)
+# The 360° page: every panel in a fixed number of queries (+2 tier/RFM/segment badges, +2 complaints).
+DETAIL_QUERIES = 26
 
 
 def detail_url(customer):
