@@ -1,4 +1,4 @@
-from privacy.models import AccessLog
+from privacy.models import AccessLog, CollectionRecord, ConsentEvent, DataRequest, OralConfirmation
 from privacy.registry import KEEP, Category, register
 
 # The audit trail is kept as it is: it is the proof of who saw what.
@@ -8,4 +8,34 @@ register(
     customer_path="customer",
     anonymise=KEEP,
     description="Access audit trail; retained unchanged as evidence of compliance.",
+)
+# The consent ledger is append-only; erasure keeps what was consented or withdrawn and when
+# (the proof of due diligence) and blanks the free text and the evidence file.
+register(
+    ConsentEvent,
+    category=Category.MARKETING,
+    customer_path="customer",
+    anonymise=lambda qs: ConsentEvent._base_manager.filter(pk__in=qs.values("pk")).update(note="", evidence=""),
+    description="Direct-marketing consents, withdrawals and opt-outs (Part 6A).",
+)
+register(
+    OralConfirmation,
+    category=Category.MARKETING,
+    customer_path="customer",
+    anonymise=lambda qs: OralConfirmation._base_manager.filter(pk__in=qs.values("pk")).update(body=""),
+    description="Written confirmations sent for oral consents.",
+)
+register(
+    CollectionRecord,
+    category=Category.MARKETING,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(reference=""),
+    description="Which privacy notice version applied when the data was collected.",
+)
+register(
+    DataRequest,
+    category=Category.INTERACTIONS,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(requestor="—", details="", identity_method="", unable_reason=""),
+    description="Data access and correction requests the customer made.",
 )

@@ -39,6 +39,7 @@ from tests.customers.factories_duplicates import (
     task,
     timepiece_with_job,
 )
+from tests.privacy.helpers import privacy_rows
 
 
 @pytest.fixture
@@ -104,6 +105,7 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     CustomerMetrics.objects.create(
         customer=duplicate, home_store=central, as_of=timezone.localdate(), refreshed_at=timezone.now()
     )
+    privacy_rows(customer=duplicate, by=supervisor)
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -137,6 +139,10 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "customers.Lead": 2,
         "customers.Customer": 1,
         "segmentation.CustomerMetrics": 1,
+        "privacy.ConsentEvent": 1,
+        "privacy.OralConfirmation": 1,
+        "privacy.CollectionRecord": 1,
+        "privacy.DataRequest": 1,
     }
 
 
