@@ -18,6 +18,9 @@ PUBLIC = {
     "health",  # load balancers and compose healthchecks
     "set_language",  # the language switcher on the sign-in page
     "admin:login",  # the admin's own sign-in page
+    "privacy:optout",  # PDPO s.35G / UEMO: opting out needs no account
+    "privacy:optout-link",  # the unsubscribe link in every electronic message
+    "privacy:notice-public",  # the published privacy notices
 }
 
 CONVERTER_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+import privacy.selectors
 import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors, services
@@ -107,6 +108,7 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["interactions_panel"] = interaction_selectors.panel_context(customer=customer, user=user)
         context["referrals"] = lead_selectors.referrals_by_customer(customer=customer, user=user)
         context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
+        context["consent_cells"] = privacy.selectors.consent_cells(customer=customer)
         return context
 
 
