@@ -111,6 +111,7 @@ register(
         name_en="", name_zh="—", mobile_phone="", email="", notes=""
     ),
     description="The lead the customer was before conversion, and leads they referred.",
+    export_own_path="converted_customer",
 )
 register(
     DuplicateDismissal,

@@ -1,4 +1,12 @@
-from privacy.models import AccessLog, CollectionRecord, ConsentEvent, DataRequest, OralConfirmation
+from privacy.models import (
+    AccessLog,
+    CollectionRecord,
+    ConsentEvent,
+    DataRequest,
+    Disclosure,
+    OpinionNote,
+    OralConfirmation,
+)
 from privacy.registry import KEEP, Category, register
 
 # The audit trail is kept as it is: it is the proof of who saw what.
@@ -38,4 +46,18 @@ register(
     customer_path="customer",
     anonymise=lambda qs: qs.update(requestor="—", details="", identity_method="", unable_reason=""),
     description="Data access and correction requests the customer made.",
+)
+register(
+    Disclosure,
+    category=Category.INTERACTIONS,
+    customer_path="customer",
+    anonymise=KEEP,
+    description="Third parties that received the customer's data (recipients and dates, no free text about them).",
+)
+register(
+    OpinionNote,
+    category=Category.INTERACTIONS,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(note=""),
+    description="The customer's notes of disagreement with opinions held about them (s.25).",
 )

@@ -44,6 +44,9 @@ class Registration:
     anonymise: Callable[[models.QuerySet], int] | str = KEEP
     export: Callable[[models.QuerySet], list[dict[str, Any]]] | None = None
     description: str = ""
+    # Rows reached through another path (e.g. a lead the customer referred) are about someone
+    # else: the access export shows only that they exist, not their personal data.
+    export_own_path: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -92,6 +95,7 @@ class PersonalDataRegistry:
         anonymise: Callable[[models.QuerySet], int] | str = KEEP,
         export: Callable[[models.QuerySet], list[dict[str, Any]]] | None = None,
         description: str = "",
+        export_own_path: str | None = None,
     ) -> Registration:
         if model in self._registrations:
             raise ImproperlyConfigured(f"{model._meta.label} is already registered with privacy.")
@@ -112,6 +116,7 @@ class PersonalDataRegistry:
             anonymise=anonymise,
             export=export,
             description=description,
+            export_own_path=export_own_path,
         )
         self._registrations[model] = registration
         return registration

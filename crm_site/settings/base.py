@@ -141,12 +141,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segmentation.tasks.metrics_refresh",
         "schedule": crontab(hour=2, minute=30),
     },
+    "privacy-request-reminders": {"task": "privacy.tasks.request_reminders", "schedule": crontab(hour=8, minute=0)},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
 
 # Privacy: the model that is the data subject of the personal-data registry.
 PRIVACY_SUBJECT_MODEL = "customers.Customer"
+# Key of the suppression list's HMAC (opted-out phones and e-mails): keep it like a password;
+# changing it orphans the list. Falls back to SECRET_KEY.
+PRIVACY_SUPPRESSION_KEY = env("PRIVACY_SUPPRESSION_KEY", default="")
 
 LOGGING = {
     "version": 1,

@@ -11,7 +11,15 @@ from privacy.models.consent import (
     Suppression,
 )
 from privacy.models.notices import Notice
-from privacy.models.requests import DataRequest, DataRequestReminder, LogBookEntry
+from privacy.models.requests import (
+    CorrectionNotice,
+    DataRequest,
+    DataRequestReminder,
+    Disclosure,
+    JobRun,
+    LogBookEntry,
+    OpinionNote,
+)
 
 __all__ = [
     "AccessLog",
@@ -19,12 +27,16 @@ __all__ = [
     "Channel",
     "CollectionRecord",
     "ConsentEvent",
+    "CorrectionNotice",
     "DataKind",
     "DataRequest",
     "DataRequestReminder",
+    "Disclosure",
+    "JobRun",
     "LogBookEntry",
     "Method",
     "Notice",
+    "OpinionNote",
     "OralConfirmation",
     "Purpose",
     "SubjectClass",

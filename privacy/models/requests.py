@@ -158,3 +158,83 @@ class LogBookEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("The log book cannot be changed."))
+
+
+class Disclosure(models.Model):
+    """A third party that received the customer's data (s.23(1)(c): told of a correction made
+    within 12 months of the disclosure)."""
+
+    customer = models.ForeignKey(
+        settings.PRIVACY_SUBJECT_MODEL, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="disclosures"
+    )
+    recipient = models.CharField(_("recipient"), max_length=200)
+    data_kinds = models.CharField(_("what was disclosed"), max_length=255)
+    purpose = models.CharField(_("purpose"), max_length=255, blank=True)
+    disclosed_at = models.DateTimeField(_("disclosed"), db_index=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosure log")
+        ordering = ["-disclosed_at"]
+
+    def __str__(self):
+        return f"#{self.customer_id} → {self.recipient}"
+
+
+class CorrectionNotice(models.Model):
+    """A recipient told of a correction (s.23(1)(c)), generated when a correction completes."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, related_name="correction_notices")
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("correction notice to a recipient")
+        verbose_name_plural = _("correction notices to recipients")
+        constraints = [models.UniqueConstraint(fields=["request", "disclosure"], name="correction_notice_once")]
+
+    def __str__(self):
+        return f"{self.request} → {self.disclosure.recipient}"
+
+
+class OpinionNote(models.Model):
+    """s.25(2): the customer disagrees with an expression of opinion (a score, a label) that was
+    not corrected; the note travels with it (shown beside it, included in every access export)."""
+
+    customer = models.ForeignKey(
+        settings.PRIVACY_SUBJECT_MODEL,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="opinion_notes",
+    )
+    opinion = models.CharField(_("opinion"), max_length=120, help_text=_("e.g. segment label, churn score"))
+    note = models.TextField(_("the customer's note"))
+    request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opinion note")
+        verbose_name_plural = _("opinion notes")
+
+    def __str__(self):
+        return f"#{self.customer_id} {self.opinion}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled privacy job (reminders, retention), with what it did."""
+
+    name = models.CharField(_("job"), max_length=64, db_index=True)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("what it did"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("privacy job run")
+        verbose_name_plural = _("privacy job runs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"
