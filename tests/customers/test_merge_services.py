@@ -143,6 +143,8 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "privacy.OralConfirmation": 1,
         "privacy.CollectionRecord": 1,
         "privacy.DataRequest": 1,
+        "privacy.Disclosure": 1,
+        "privacy.OpinionNote": 1,
     }
 
 

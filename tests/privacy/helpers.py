@@ -36,7 +36,7 @@ def privacy_rows(*, customer, by) -> None:
     """One row in every privacy model that points at a customer (merge and registry sweeps)."""
     import uuid
 
-    from privacy.models import CollectionRecord, ConsentEvent, DataRequest, OralConfirmation
+    from privacy.models import CollectionRecord, ConsentEvent, DataRequest, Disclosure, OpinionNote, OralConfirmation
 
     batch = uuid.uuid4()
     now = timezone.now()
@@ -60,3 +60,5 @@ def privacy_rows(*, customer, by) -> None:
     DataRequest.objects.create(
         kind="access", customer=customer, requestor=str(customer), received_at=now, handled_by=by, details="all data"
     )
+    Disclosure.objects.create(customer=customer, recipient="Insurer", data_kinds="name", disclosed_at=now)
+    OpinionNote.objects.create(customer=customer, opinion="segment", note="I disagree with this label")

@@ -10,7 +10,7 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 LEDGER_NAMES = {"ConsentEvent", "OralConfirmation", "Suppression", "consent_events", "oral_confirmations"}
-LEDGER_STRINGS = re.compile(r"consent_?events?|oral_?confirmations?|privacy_suppression|privacy_consentevent", re.I)
+LEDGER_STRINGS = re.compile(r"consent_?events?|oral_?confirmations?|\bprivacy_(suppression|consentevent)\b", re.I)
 CONSENT_FIELD = re.compile(r"consent|opt_?out|unsubscri|do_not_(contact|call|mail)|marketing_ok|dm_ok", re.I)
 
 

@@ -209,7 +209,6 @@ def build_full_record(customer, store, staff):
 
     from customers.models import CustomerMerge, DuplicateDismissal, Lead
     from privacy.services import access_record
-    from privacy.services.requests import disclosure_record
     from segmentation.models import CustomerMetrics
     from tests.customers.factories_duplicates import (
         converted_lead,
@@ -238,7 +237,3 @@ def build_full_record(customer, store, staff):
         survivor=customer, merged=person(store=store), merged_by=staff, merged_snapshot={"a": 1}
     )
     privacy_rows(customer=customer, by=staff)
-    disclosure_record(by=staff, customer_id=customer.pk, recipient="Insurer", data_kinds="name")
-    from privacy.models import OpinionNote
-
-    OpinionNote.objects.create(customer=customer, opinion="segment", note="I am not a lapsed customer")
