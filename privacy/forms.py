@@ -95,3 +95,33 @@ class NoticeForm(forms.ModelForm):
             "response_channel",
             "material_change",
         ]
+
+
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("access", _("Data access request")), ("correction", _("Data correction request"))]
+    )
+    customer = forms.IntegerField(label=_("Customer record number"), required=False, min_value=1)
+    requestor = forms.CharField(label=_("Requestor (as on the request)"), max_length=200)
+    received_at = forms.DateTimeField(
+        label=_("Received (by any branch)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    details = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+class AccessLogSearchForm(forms.Form):
+    customer = forms.IntegerField(label=_("Customer record number"), required=False, min_value=1)
+    user = forms.CharField(label=_("Staff username"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any"))])
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from privacy.models import AccessLog
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any")), *AccessLog.Action.choices]

@@ -265,3 +265,35 @@ def optout_customer_id(*, token: str) -> int | None:
 def optout_path(*, customer_id: int) -> str:
     """The opt-out link to put in every electronic marketing message (no login, free, no expiry)."""
     return reverse("privacy:optout-link", kwargs={"token": optout_token(customer_id=customer_id)})
+
+
+# --- The privacy officer's console --------------------------------------------------------------
+
+
+def access_log_search(*, customer_id=None, username: str = "", action: str = "", since=None) -> QuerySet:
+    """ "Who viewed this customer", "which exports did this user run"."""
+    from privacy.models import AccessLog
+
+    queryset = AccessLog.objects.select_related("user")
+    if customer_id:
+        queryset = queryset.filter(customer_id=customer_id)
+    if username:
+        queryset = queryset.filter(user__username=username)
+    if action:
+        queryset = queryset.filter(action=action)
+    if since:
+        queryset = queryset.filter(at__date__gte=since)
+    return queryset.order_by("-at", "-id")
+
+
+def console_context(*, now=None, limit: int = 10) -> dict:
+    from privacy.models import DataRequest, JobRun
+
+    now = now or timezone.now()
+    return {
+        "open_requests": list(DataRequest.objects.open().order_by("due_at")[:limit]),
+        "consent_changes": list(ConsentEvent.objects.select_related("recorded_by").order_by("-recorded_at")[:limit]),
+        "job_runs": list(JobRun.objects.order_by("-started_at")[:limit]),
+        "suppressed_count": Suppression.objects.count(),
+        "now": now,
+    }

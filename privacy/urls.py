@@ -1,10 +1,12 @@
 from django.urls import path
 
-from privacy.views import consent, contact, notices, public
+from privacy.views import consent, console, contact, notices, public, requests
 
 app_name = "privacy"
 
 urlpatterns = [
+    path("", console.ConsoleView.as_view(), name="console"),
+    path("access-log/", console.AccessLogSearchView.as_view(), name="access-log"),
     path("notices/", notices.NoticeListView.as_view(), name="notice-list"),
     path("notices/new/", notices.NoticeCreateView.as_view(), name="notice-create"),
     path("notices/<int:pk>/", notices.NoticeDetailView.as_view(), name="notice-detail"),
@@ -22,6 +24,11 @@ urlpatterns = [
     ),
     path("contact-list/", contact.ContactListView.as_view(), name="contact-list"),
     path("contact-list/export/", contact.ContactListExportView.as_view(), name="contact-list-export"),
+    path("requests/", requests.DataRequestListView.as_view(), name="request-list"),
+    path("requests/new/", requests.DataRequestCreateView.as_view(), name="request-create"),
+    path("requests/<int:pk>/", requests.DataRequestDetailView.as_view(), name="request-detail"),
+    path("requests/<int:pk>/export/", requests.DataRequestExportView.as_view(), name="request-export"),
+    path("requests/<int:pk>/<slug:action>/", requests.DataRequestActionView.as_view(), name="request-action"),
     path("opt-out/", public.OptOutPublicView.as_view(), name="optout"),
     path("opt-out/<str:token>/", public.OptOutLinkView.as_view(), name="optout-link"),
 ]
