@@ -4,6 +4,8 @@ from privacy.models import (
     ConsentEvent,
     DataRequest,
     Disclosure,
+    Erasure,
+    LegalHold,
     OpinionNote,
     OralConfirmation,
 )
@@ -53,6 +55,7 @@ register(
     customer_path="customer",
     anonymise=KEEP,
     description="Third parties that received the customer's data (recipients and dates, no free text about them).",
+    kept_fields=("recipient", "data_kinds", "purpose"),
 )
 register(
     OpinionNote,
@@ -60,4 +63,19 @@ register(
     customer_path="customer",
     anonymise=lambda qs: qs.update(note=""),
     description="The customer's notes of disagreement with opinions held about them (s.25).",
+    kept_fields=("opinion",),
+)
+register(
+    LegalHold,
+    category=Category.INTERACTIONS,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(reason=""),
+    description="Legal holds that stop retention from erasing the customer's data.",
+)
+register(
+    Erasure,
+    category=Category.IDENTITY,
+    customer_path="customer",
+    anonymise=KEEP,
+    description="When the customer's data was erased (ids and counts only).",
 )

@@ -38,6 +38,7 @@ SEED_MIGRATIONS = [
     ("customers.migrations.0002_roles", ["grant"]),
     ("customers.migrations.0004_client_record_roles_and_intervals", ["grant", "intervals"]),
     ("privacy.migrations.0004_ledger_guards_and_roles", ["grant"]),
+    ("privacy.migrations.0007_retention_roles", ["grant"]),
 ]
 
 

@@ -20,6 +20,7 @@ from privacy.models.requests import (
     LogBookEntry,
     OpinionNote,
 )
+from privacy.models.retention import Erasure, LegalHold, RetentionRule
 
 __all__ = [
     "AccessLog",
@@ -32,13 +33,16 @@ __all__ = [
     "DataRequest",
     "DataRequestReminder",
     "Disclosure",
+    "Erasure",
     "JobRun",
+    "LegalHold",
     "LogBookEntry",
     "Method",
     "Notice",
     "OpinionNote",
     "OralConfirmation",
     "Purpose",
+    "RetentionRule",
     "SubjectClass",
     "Suppression",
 ]

@@ -27,7 +27,7 @@ from customers.services.data_quality import (
     duplicate_dismiss,
     stays_with_its_record,
 )
-from privacy.models import AccessLog
+from privacy.models import AccessLog, Erasure
 from privacy.services import access_record
 from segmentation.models import CustomerMetrics
 from tests.customers.factories_duplicates import (
@@ -106,6 +106,7 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
         customer=duplicate, home_store=central, as_of=timezone.localdate(), refreshed_at=timezone.now()
     )
     privacy_rows(customer=duplicate, by=supervisor)
+    Erasure.objects.create(customer=duplicate, source="request", erased_at=timezone.now())
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -145,6 +146,8 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "privacy.DataRequest": 1,
         "privacy.Disclosure": 1,
         "privacy.OpinionNote": 1,
+        "privacy.LegalHold": 1,
+        "privacy.Erasure": 1,
     }
 
 

@@ -36,7 +36,15 @@ def privacy_rows(*, customer, by) -> None:
     """One row in every privacy model that points at a customer (merge and registry sweeps)."""
     import uuid
 
-    from privacy.models import CollectionRecord, ConsentEvent, DataRequest, Disclosure, OpinionNote, OralConfirmation
+    from privacy.models import (
+        CollectionRecord,
+        ConsentEvent,
+        DataRequest,
+        Disclosure,
+        LegalHold,
+        OpinionNote,
+        OralConfirmation,
+    )
 
     batch = uuid.uuid4()
     now = timezone.now()
@@ -62,3 +70,4 @@ def privacy_rows(*, customer, by) -> None:
     )
     Disclosure.objects.create(customer=customer, recipient="Insurer", data_kinds="name", disclosed_at=now)
     OpinionNote.objects.create(customer=customer, opinion="segment", note="I disagree with this label")
+    LegalHold.objects.create(customer=customer, reason="warranty dispute", created_by=by, released_at=now)

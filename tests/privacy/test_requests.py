@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InternalError, connection, transaction
 
 from privacy.export import OTHER_PERSON, access_export_data, access_export_zip
-from privacy.models import CorrectionNotice, DataRequest, DataRequestReminder, JobRun, LogBookEntry
+from privacy.models import CorrectionNotice, DataRequest, DataRequestReminder, Erasure, JobRun, LogBookEntry
 from privacy.models.requests import due_date
 from privacy.registry import registry
 from privacy.services import requests as services
@@ -171,6 +171,7 @@ def test_every_registered_model_appears_in_the_access_export(privacy_officer, ce
 
     customer = CustomerFactory(home_store=central)
     build_full_record(customer, central, supervisor)
+    Erasure.objects.create(customer=customer, source="request", erased_at=hk(2026, 1, 1, 10))
     # when
     data = access_export_data(customer_id=customer.pk)
     # then every registration is a section, and none is empty

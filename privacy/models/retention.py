@@ -1,0 +1,90 @@
+"""Retention rules per data category, legal holds, and the record of erasures."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.models import BaseModel
+from privacy.registry import Category
+
+
+class RetentionRule(BaseModel):
+    """Rows of a data category are kept ``period_months`` after their date, then deleted or
+    anonymised by the nightly retention job. The identity category erases the whole customer
+    once nothing about them is newer than the period."""
+
+    class Action(models.TextChoices):
+        ANONYMISE = "anonymise", _("Anonymise")
+        DELETE = "delete", _("Delete")
+
+    category = models.CharField(_("data category"), max_length=16, choices=Category, unique=True)
+    period_months = models.PositiveIntegerField(_("kept for (months)"), validators=[MinValueValidator(1)])
+    action = models.CharField(_("then"), max_length=16, choices=Action, default=Action.ANONYMISE)
+    trigger = models.CharField(
+        _("counted from"), max_length=120, default="the row's date (identity: the customer's last activity)"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    legal_basis = models.CharField(_("why this period"), max_length=255, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["category"]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.period_months} months, {self.get_action_display()}"
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def active(self, *, at=None):
+        at = at or timezone.now()
+        return self.filter(models.Q(until__isnull=True) | models.Q(until__gt=at), released_at__isnull=True)
+
+
+class LegalHold(models.Model):
+    """Nothing of this customer is erased or deleted by retention while the hold is active."""
+
+    customer = models.ForeignKey(
+        settings.PRIVACY_SUBJECT_MODEL, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="legal_holds"
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+
+    def __str__(self):
+        return f"#{self.customer_id}: {self.reason}"
+
+
+class Erasure(models.Model):
+    """A customer's personal data was anonymised through the registry (ids, amounts, dates and
+    stores kept). The row itself carries no identity."""
+
+    class Source(models.TextChoices):
+        RETENTION = "retention", _("Retention rule")
+        REQUEST = "request", _("Privacy officer")
+
+    customer = models.OneToOneField(
+        settings.PRIVACY_SUBJECT_MODEL, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="erasure"
+    )
+    source = models.CharField(_("why"), max_length=16, choices=Source)
+    erased_at = models.DateTimeField(_("erased"))
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    counts = models.JSONField(_("rows anonymised"), default=dict)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self):
+        return f"#{self.customer_id} {self.erased_at:%Y-%m-%d}"
