@@ -125,3 +125,68 @@ class AccessLogSearchForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("Any")), *AccessLog.Action.choices]
+
+
+class RetentionRuleForm(forms.Form):
+    period_months = forms.IntegerField(label=_("Kept for (months)"), min_value=1)
+    action = forms.ChoiceField(label=_("Then"), choices=[("anonymise", _("Anonymise")), ("delete", _("Delete"))])
+    legal_basis = forms.CharField(label=_("Why this period"), required=False, max_length=255)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class LegalHoldForm(forms.Form):
+    customer = forms.IntegerField(label=_("Customer record number"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+    until = forms.DateTimeField(
+        label=_("Until (empty: until released)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BreachForm(forms.ModelForm):
+    class Meta:
+        from privacy.models import Breach
+
+        model = Breach
+        fields = [
+            "title",
+            "detected_at",
+            "contained_at",
+            "data_kinds",
+            "people_affected",
+            "risk",
+            "risk_assessment",
+            "pcpd_notified_at",
+            "people_notified_at",
+            "decision",
+        ]
+        widgets = {
+            "detected_at": DATETIME,
+            "contained_at": DATETIME,
+            "pcpd_notified_at": DATETIME,
+            "people_notified_at": DATETIME,
+        }
+
+
+class ProcessorForm(forms.ModelForm):
+    class Meta:
+        from privacy.models import Processor
+
+        model = Processor
+        fields = [
+            "name",
+            "service",
+            "location",
+            "contract_signed_at",
+            "clause_retention",
+            "clause_security",
+            "clause_breach_notice",
+            "clause_return_delete",
+            "transfer_mechanism",
+            "active",
+        ]
+        widgets = {"contract_signed_at": forms.DateInput(attrs={"type": "date"})}

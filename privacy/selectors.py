@@ -287,7 +287,7 @@ def access_log_search(*, customer_id=None, username: str = "", action: str = "",
 
 
 def console_context(*, now=None, limit: int = 10) -> dict:
-    from privacy.models import DataRequest, JobRun
+    from privacy.models import Breach, DataRequest, JobRun
 
     now = now or timezone.now()
     return {
@@ -295,5 +295,6 @@ def console_context(*, now=None, limit: int = 10) -> dict:
         "consent_changes": list(ConsentEvent.objects.select_related("recorded_by").order_by("-recorded_at")[:limit]),
         "job_runs": list(JobRun.objects.order_by("-started_at")[:limit]),
         "suppressed_count": Suppression.objects.count(),
+        "breaches": list(Breach.objects.order_by("-detected_at")[:limit]),
         "now": now,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from privacy.views import consent, console, contact, notices, public, requests
+from privacy.views import consent, console, contact, notices, public, requests, retention
 
 app_name = "privacy"
 
@@ -29,6 +29,17 @@ urlpatterns = [
     path("requests/<int:pk>/", requests.DataRequestDetailView.as_view(), name="request-detail"),
     path("requests/<int:pk>/export/", requests.DataRequestExportView.as_view(), name="request-export"),
     path("requests/<int:pk>/<slug:action>/", requests.DataRequestActionView.as_view(), name="request-action"),
+    path("retention/", retention.RetentionRuleListView.as_view(), name="retention"),
+    path("retention/<slug:category>/", retention.RetentionRuleEditView.as_view(), name="retention-edit"),
+    path("legal-holds/new/", retention.LegalHoldCreateView.as_view(), name="legal-hold-create"),
+    path("legal-holds/<int:pk>/release/", retention.LegalHoldReleaseView.as_view(), name="legal-hold-release"),
+    path("customers/<int:customer_pk>/erase/", retention.CustomerEraseView.as_view(), name="customer-erase"),
+    path("breaches/", retention.BreachListView.as_view(), name="breach-list"),
+    path("breaches/new/", retention.BreachCreateView.as_view(), name="breach-create"),
+    path("breaches/<int:pk>/", retention.BreachUpdateView.as_view(), name="breach-update"),
+    path("processors/", retention.ProcessorListView.as_view(), name="processor-list"),
+    path("processors/new/", retention.ProcessorCreateView.as_view(), name="processor-create"),
+    path("processors/<int:pk>/", retention.ProcessorUpdateView.as_view(), name="processor-update"),
     path("opt-out/", public.OptOutPublicView.as_view(), name="optout"),
     path("opt-out/<str:token>/", public.OptOutLinkView.as_view(), name="optout-link"),
 ]

@@ -39,6 +39,7 @@ SEED_MIGRATIONS = [
     ("customers.migrations.0004_client_record_roles_and_intervals", ["grant", "intervals"]),
     ("privacy.migrations.0004_ledger_guards_and_roles", ["grant"]),
     ("privacy.migrations.0007_retention_roles", ["grant"]),
+    ("privacy.migrations.0009_breach_roles", ["grant"]),
 ]
 
 

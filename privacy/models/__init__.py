@@ -20,11 +20,12 @@ from privacy.models.requests import (
     LogBookEntry,
     OpinionNote,
 )
-from privacy.models.retention import Erasure, LegalHold, RetentionRule
+from privacy.models.retention import Breach, Erasure, LegalHold, Processor, RetentionRule
 
 __all__ = [
     "AccessLog",
     "AccessLogQuerySet",
+    "Breach",
     "Channel",
     "CollectionRecord",
     "ConsentEvent",
@@ -41,6 +42,7 @@ __all__ = [
     "Notice",
     "OpinionNote",
     "OralConfirmation",
+    "Processor",
     "Purpose",
     "RetentionRule",
     "SubjectClass",

@@ -88,3 +88,68 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"#{self.customer_id} {self.erased_at:%Y-%m-%d}"
+
+
+class Breach(BaseModel):
+    """A data breach incident (PCPD guidance, June 2023): notification is voluntary today; the
+    register is what the PCPD asks for after a breach."""
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("Low")
+        REAL = "real", _("Real risk of harm")
+        SIGNIFICANT = "significant", _("Real risk of significant harm")
+
+    title = models.CharField(_("what happened"), max_length=200)
+    detected_at = models.DateTimeField(_("detected"))
+    contained_at = models.DateTimeField(_("contained"), null=True, blank=True)
+    data_kinds = models.CharField(_("kinds of personal data"), max_length=255)
+    people_affected = models.PositiveIntegerField(_("people affected (estimate)"), default=0)
+    risk = models.CharField(_("risk of harm"), max_length=16, choices=Risk, default=Risk.LOW)
+    risk_assessment = models.TextField(_("risk assessment"), blank=True)
+    pcpd_notified_at = models.DateTimeField(_("PCPD notified"), null=True, blank=True)
+    people_notified_at = models.DateTimeField(_("people notified"), null=True, blank=True)
+    decision = models.TextField(_("why (not) notified"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("data breach")
+        verbose_name_plural = _("breach register")
+        ordering = ["-detected_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class Processor(BaseModel):
+    """A data processor (DPP2(3), DPP4(2)): the contract must cover retention and security."""
+
+    class Transfer(models.TextChoices):
+        NONE = "none", _("Data stays in Hong Kong")
+        RMC = "rmc_2022", _("PCPD Recommended Model Contractual Clauses (2022)")
+        GBA = "gba_sc", _("GBA Standard Contract")
+        OTHER = "other", _("Other contractual means")
+
+    name = models.CharField(_("processor"), max_length=200)
+    service = models.CharField(_("service"), max_length=200)
+    location = models.CharField(_("where the data is processed"), max_length=120)
+    contract_signed_at = models.DateField(_("contract signed"), null=True, blank=True)
+    clause_retention = models.BooleanField(_("clause: no longer than necessary (DPP2(3))"), default=False)
+    clause_security = models.BooleanField(_("clause: security measures (DPP4(2))"), default=False)
+    clause_breach_notice = models.BooleanField(_("clause: tells us of breaches"), default=False)
+    clause_return_delete = models.BooleanField(_("clause: returns or deletes data at the end"), default=False)
+    transfer_mechanism = models.CharField(
+        _("cross-border transfer"), max_length=16, choices=Transfer, default=Transfer.NONE
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("data processor")
+        verbose_name_plural = _("data processors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def clauses_complete(self) -> bool:
+        return self.clause_retention and self.clause_security
