@@ -152,6 +152,8 @@ PRIVACY_SUBJECT_MODEL = "customers.Customer"
 # Key of the suppression list's HMAC (opted-out phones and e-mails): keep it like a password;
 # changing it orphans the list. Falls back to SECRET_KEY.
 PRIVACY_SUPPRESSION_KEY = env("PRIVACY_SUPPRESSION_KEY", default="")
+# Exports of more customers than this need a stated reason, kept in the access log.
+PRIVACY_BULK_EXPORT_LIMIT = env.int("PRIVACY_BULK_EXPORT_LIMIT", default=200)
 
 LOGGING = {
     "version": 1,

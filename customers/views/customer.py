@@ -20,6 +20,7 @@ from customers.selectors import relationships as relationship_selectors
 from customers.selectors import timepieces as timepiece_selectors
 from customers.selectors.timeline import customer_timeline
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
+from privacy.bulk import bulk_export_reason
 from privacy.models import AccessLog
 
 
@@ -173,12 +174,16 @@ class CustomerExportView(PermissionRequired404Mixin, CustomerFilterMixin, View):
 
     def get(self, request, *args, **kwargs):
         customers = list(self.get_filtered_queryset())
+        reason, ask = bulk_export_reason(request, count=len(customers))
+        if ask is not None:
+            return ask
         privacy.services.access_record_many(
             user=request.user,
             customers=customers,
             action=AccessLog.Action.EXPORT,
             view_name="customers:customer-export",
-            path=request.get_full_path(),
+            path=request.path,  # not the query: a search term may be a name
+            reason=reason,
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content_type="text/csv; charset=utf-8")

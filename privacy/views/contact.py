@@ -8,6 +8,7 @@ import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
 from customers.models import Customer
 from privacy import selectors
+from privacy.bulk import bulk_export_reason
 from privacy.forms import ContactListForm
 from privacy.models import AccessLog
 
@@ -62,6 +63,10 @@ class ContactListExportView(PermissionRequired404Mixin, ContactListMixin, View):
         customers = list(self.get_contactable())
         form = self.get_form()
         reason = "contact list " + "/".join(form.cleaned_data.values()) if form.is_valid() else ""
+        bulk, ask = bulk_export_reason(request, count=len(customers))
+        if ask is not None:
+            return ask
+        reason = f"{reason}; {bulk}" if bulk else reason
         privacy.services.access_record_many(
             user=request.user,
             customers=customers,

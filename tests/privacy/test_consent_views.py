@@ -205,3 +205,28 @@ def test_an_account_manager_cannot_publish(client, manager, privacy_officer):
     notice.refresh_from_db()
     assert not notice.is_published
     assert Notice.objects.count() == 1
+
+
+def test_a_bulk_customer_export_needs_a_reason(client, supervisor, central, settings):
+    # given more customers than the limit
+    settings.PRIVACY_BULK_EXPORT_LIMIT = 2
+    for _i in range(3):
+        CustomerFactory(home_store=central)
+    client.force_login(supervisor)
+    # when exporting without a reason: the page asks why, nothing is exported or logged
+    response = client.get("/customers/export.csv?q=")
+    assert response["Content-Type"].startswith("text/html")
+    assert 'data-testid="export-reason"' in response.content.decode()
+    assert not AccessLog.objects.filter(action="export").exists()
+    # when the reason is given
+    response = client.get("/customers/export.csv?q=&export_reason=Year-end mailing check")
+    assert response["Content-Type"].startswith("text/csv")
+    reasons = set(AccessLog.objects.filter(action="export").values_list("reason", "path"))
+    assert reasons == {("bulk export: Year-end mailing check", "/customers/export.csv")}
+
+
+def test_a_small_export_needs_no_reason(client, supervisor, central, settings):
+    settings.PRIVACY_BULK_EXPORT_LIMIT = 5
+    CustomerFactory(home_store=central)
+    client.force_login(supervisor)
+    assert client.get("/customers/export.csv")["Content-Type"].startswith("text/csv")
