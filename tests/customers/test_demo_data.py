@@ -39,6 +39,7 @@ from customers.models import (
 from customers.phones import phone_to_e164
 from customers.services.timepieces import add_months, service_due_date, service_interval_months
 from privacy.models import AccessLog
+from tests.privacy.helpers import privacy_tables_clear
 
 HISTORY_MODELS = (
     Brand,
@@ -721,6 +722,7 @@ def test_a_larger_count_adds_the_new_customers_history_only():
     assert all(after[name][: len(rows)] == rows for name, rows in before.items())
     digest = _digest()
     with transaction.atomic():
+        privacy_tables_clear()
         Relationship.objects.all().delete()
         FollowUpTask.objects.all().delete()
         Interaction.objects.all().delete()

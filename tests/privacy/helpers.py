@@ -71,3 +71,23 @@ def privacy_rows(*, customer, by) -> None:
     Disclosure.objects.create(customer=customer, recipient="Insurer", data_kinds="name", disclosed_at=now)
     OpinionNote.objects.create(customer=customer, opinion="segment", note="I disagree with this label")
     LegalHold.objects.create(customer=customer, reason="warranty dispute", created_by=by, released_at=now)
+
+
+def privacy_tables_clear() -> None:
+    """Empty the privacy app's tables (a test that deletes every customer must clear what points
+    at them first; the append-only ledgers refuse DELETE on PostgreSQL, TRUNCATE is allowed)."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [
+        m._meta.db_table for m in apps.get_app_config("privacy").get_models() if m._meta.db_table != "privacy_accesslog"
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks first
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        for model in apps.get_app_config("privacy").get_models():
+            if model._meta.db_table in tables:
+                model._base_manager.all()._raw_delete(model._base_manager.db)
