@@ -60,6 +60,7 @@ register(
     customer_path="customer",
     anonymise=lambda qs: qs.update(notes=""),
     description="Purchases and returns; amounts kept for accounting, notes blanked.",
+    kept_fields=("external_ref",),
 )
 register(
     PurchaseLine,
@@ -67,6 +68,7 @@ register(
     customer_path="purchase__customer",
     anonymise=lambda qs: qs.update(serial_number=""),
     description="Lines of purchases; serial numbers blanked.",
+    kept_fields=("description",),
 )
 register(
     OwnedTimepiece,
@@ -74,6 +76,7 @@ register(
     customer_path="customer",
     anonymise=lambda qs: qs.update(serial_number="", notes=""),
     description="Watches and clocks the customer owns.",
+    kept_fields=("model_name", "reference"),
 )
 register(
     ServiceJob,
@@ -108,9 +111,11 @@ register(
     category=Category.IDENTITY,
     customer_path=("converted_customer", "referred_by"),
     anonymise=lambda qs: qs.filter(status=Lead.Status.CONVERTED).update(
-        name_en="", name_zh="—", mobile_phone="", email="", notes=""
+        name_en="", name_zh="—", mobile_phone="", email="", notes="", interest=""
     ),
     description="The lead the customer was before conversion, and leads they referred.",
+    export_own_path="converted_customer",
+    kept_fields=("campaign",),
 )
 register(
     DuplicateDismissal,
@@ -125,4 +130,5 @@ register(
     customer_path=("survivor", "merged"),
     anonymise=lambda qs: qs.update(merged_snapshot={}),
     description="Merges of duplicate records; the merged record's snapshot is blanked.",
+    kept_fields=("moved",),
 )

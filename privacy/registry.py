@@ -29,6 +29,10 @@ class Category(models.TextChoices):
     AUDIT = "audit", _("Audit trail")
 
 
+# Where retention looks for a row's date when the registration does not say.
+DATE_FIELDS = ("occurred_at", "received_at", "disclosed_at", "collected_at", "sent_at", "at", "created_at")
+
+
 # Anonymise strategy for records the law requires to keep as they are (e.g. the
 # access audit trail): registering with KEEP is an explicit, reviewed decision.
 KEEP = "keep"
@@ -44,6 +48,14 @@ class Registration:
     anonymise: Callable[[models.QuerySet], int] | str = KEEP
     export: Callable[[models.QuerySet], list[dict[str, Any]]] | None = None
     description: str = ""
+    # Rows reached through another path (e.g. a lead the customer referred) are about someone
+    # else: the access export shows only that they exist, not their personal data.
+    export_own_path: str | None = None
+    # The date retention counts from (the first of DATE_FIELDS the model has, unless given).
+    date_field: str | None = None
+    # Free-text fields that hold no personal data and stay on erasure (a receipt number, a
+    # product description): an explicit, reviewed list; the sentinel test checks the rest.
+    kept_fields: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -92,13 +104,16 @@ class PersonalDataRegistry:
         anonymise: Callable[[models.QuerySet], int] | str = KEEP,
         export: Callable[[models.QuerySet], list[dict[str, Any]]] | None = None,
         description: str = "",
+        export_own_path: str | None = None,
+        date_field: str | None = None,
+        kept_fields: Iterable[str] = (),
     ) -> Registration:
         if model in self._registrations:
             raise ImproperlyConfigured(f"{model._meta.label} is already registered with privacy.")
         if category not in Category.values:
             raise ImproperlyConfigured(f"Unknown personal-data category {category!r}.")
         field_names = {f.name for f in model._meta.get_fields()}
-        for name in (*sensitive_fields, *exclude_from_export):
+        for name in (*sensitive_fields, *exclude_from_export, *kept_fields):
             if name not in field_names:
                 raise ImproperlyConfigured(f"{model._meta.label} has no field {name!r}.")
         if anonymise != KEEP and not callable(anonymise):
@@ -112,6 +127,9 @@ class PersonalDataRegistry:
             anonymise=anonymise,
             export=export,
             description=description,
+            export_own_path=export_own_path,
+            kept_fields=tuple(kept_fields),
+            date_field=date_field or next((name for name in DATE_FIELDS if name in field_names), None),
         )
         self._registrations[model] = registration
         return registration

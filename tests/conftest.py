@@ -48,6 +48,9 @@ SEED_MIGRATIONS = [
     ("customers.migrations.0004_client_record_roles_and_intervals", ["grant", "intervals"]),
     ("segmentation.migrations.0003_roles_and_rfm_mapping", ["grant", "rfm_seed"]),
     ("complaints.migrations.0002_seed", ["seed", "grant"]),
+    ("privacy.migrations.0004_ledger_guards_and_roles", ["grant"]),
+    ("privacy.migrations.0007_retention_roles", ["grant"]),
+    ("privacy.migrations.0009_breach_roles", ["grant"]),
 ]
 
 

@@ -21,6 +21,9 @@ PUBLIC = {
     "complaints:public-create",  # the public complaint form (CSRF, rate limit, honeypot)
     "complaints:public-thanks",  # its thank-you page (shows only the submitter's own reference)
     "complaints:survey",  # the satisfaction survey, reached by a signed single-use link
+    "privacy:optout",  # PDPO s.35G / UEMO: opting out needs no account
+    "privacy:optout-link",  # the unsubscribe link in every electronic message
+    "privacy:notice-public",  # the published privacy notices
 }
 
 CONVERTER_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}

@@ -147,6 +147,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
     },
     "complaints-sla-check": {"task": "complaints.tasks.sla_check", "schedule": 300.0},
+    "privacy-request-reminders": {"task": "privacy.tasks.request_reminders", "schedule": crontab(hour=8, minute=0)},
+    "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=15)},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
@@ -172,6 +174,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
 
 # Privacy: the model that is the data subject of the personal-data registry.
 PRIVACY_SUBJECT_MODEL = "customers.Customer"
+# Key of the suppression list's HMAC (opted-out phones and e-mails): keep it like a password;
+# changing it orphans the list. Falls back to SECRET_KEY.
+PRIVACY_SUPPRESSION_KEY = env("PRIVACY_SUPPRESSION_KEY", default="")
+# Exports of more customers than this need a stated reason, kept in the access log.
+PRIVACY_BULK_EXPORT_LIMIT = env.int("PRIVACY_BULK_EXPORT_LIMIT", default=200)
 
 LOGGING = {
     "version": 1,

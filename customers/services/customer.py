@@ -8,7 +8,7 @@ import privacy.services
 from crm_site import roles
 from customers.models import Customer, Store
 from privacy.masking import can_view_sensitive
-from privacy.models import AccessLog
+from privacy.models import AccessLog, CollectionRecord
 from privacy.registry import registry
 
 CUSTOMER_EDITABLE_FIELDS = (
@@ -60,6 +60,7 @@ def customer_create(*, by, view_name: str = "", **data) -> Customer:
     customer.full_clean()
     customer.save()
     privacy.services.access_record(user=by, customer=customer, action=AccessLog.Action.CREATE, view_name=view_name)
+    privacy.services.collection_record(customer=customer, point=CollectionRecord.Point.FORM, by=by)
     return customer
 
 

@@ -83,7 +83,7 @@ from customers.phones import phone_to_e164
 from customers.services import timepieces as timepiece_services
 from customers.services.purchases import MAX_LINES
 from privacy.masking import can_view_sensitive
-from privacy.models import AccessLog
+from privacy.models import AccessLog, CollectionRecord
 from privacy.registry import registry
 
 logger = logging.getLogger(__name__)
@@ -744,6 +744,9 @@ class _CustomerPlan(_Plan):
         )
         privacy.services.access_record_many(
             user=by, customers=self.to_create, action=AccessLog.Action.CREATE, view_name=VIEW_NAME, reason=reason
+        )
+        privacy.services.collection_record_many(
+            customers=self.to_create, point=CollectionRecord.Point.IMPORT, by=by, reference=reason
         )
         by_reason = defaultdict(list)
         for customer, names, _at in self.to_update:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+import privacy.selectors
 import privacy.services
 from complaints import selectors as complaint_selectors
 from crm_site.permissions import PermissionRequired404Mixin
@@ -20,6 +21,7 @@ from customers.selectors import relationships as relationship_selectors
 from customers.selectors import timepieces as timepiece_selectors
 from customers.selectors.timeline import customer_timeline
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
+from privacy.bulk import bulk_export_reason
 from privacy.models import AccessLog
 from segmentation import selectors as segmentation_selectors
 from segmentation.forms import classification_filter_fields
@@ -117,6 +119,7 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["referrals"] = lead_selectors.referrals_by_customer(customer=customer, user=user)
         context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
         context["classification"] = segmentation_selectors.customer_classification(customer=customer)
+        context["consent_cells"] = privacy.selectors.consent_cells(customer=customer)
         return context
 
 
@@ -181,12 +184,16 @@ class CustomerExportView(PermissionRequired404Mixin, CustomerFilterMixin, View):
 
     def get(self, request, *args, **kwargs):
         customers = list(self.get_filtered_queryset())
+        reason, ask = bulk_export_reason(request, count=len(customers))
+        if ask is not None:
+            return ask
         privacy.services.access_record_many(
             user=request.user,
             customers=customers,
             action=AccessLog.Action.EXPORT,
             view_name="customers:customer-export",
-            path=request.get_full_path(),
+            path=request.path,  # not the query: a search term may be a name
+            reason=reason,
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -19,6 +19,7 @@ from customers.models import ImportJob
 from customers.selectors import data_quality_imports as selectors
 from customers.services import data_quality_imports as services
 from customers.views.customer import CustomerExportView, CustomerFilterMixin
+from privacy.bulk import bulk_export_reason
 from privacy.models import AccessLog
 
 IMPORT_PERMISSION = "customers.import_customers"
@@ -169,12 +170,16 @@ class CustomerExportXlsxView(PermissionRequired404Mixin, CustomerFilterMixin, Vi
 
     def get(self, request, *args, **kwargs):
         customers = list(self.get_filtered_queryset())
+        reason, ask = bulk_export_reason(request, count=len(customers))
+        if ask is not None:
+            return ask
         privacy.services.access_record_many(
             user=request.user,
             customers=customers,
             action=AccessLog.Action.EXPORT,
             view_name="customers:customer-export-xlsx",
-            path=request.get_full_path(),
+            path=request.path,  # not the query: a search term may be a name
+            reason=reason,
         )
         dataset = tablib.Dataset(headers=list(self.columns), title=_("Customers"))
         for c in customers:

@@ -40,6 +40,7 @@ from customers.models import (
 from customers.phones import phone_to_e164
 from customers.services.timepieces import add_months, service_due_date, service_interval_months
 from privacy.models import AccessLog
+from tests.privacy.helpers import privacy_tables_clear
 
 HISTORY_MODELS = (
     Brand,
@@ -723,6 +724,7 @@ def test_a_larger_count_adds_the_new_customers_history_only():
     digest = _digest()
     with transaction.atomic():
         Complaint.objects.all().delete()  # the demo complaints (complaints/demo.py) protect their customers
+        privacy_tables_clear()
         Relationship.objects.all().delete()
         FollowUpTask.objects.all().delete()
         Interaction.objects.all().delete()

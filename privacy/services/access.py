@@ -1,4 +1,4 @@
-"""Writes of the privacy layer. Every read or export of personal data is recorded here."""
+"""Every read or export of personal data is recorded here."""
 
 from privacy.models import AccessLog
 
