@@ -37,6 +37,7 @@ def _role_groups(request):
 SEED_MIGRATIONS = [
     ("customers.migrations.0002_roles", ["grant"]),
     ("customers.migrations.0004_client_record_roles_and_intervals", ["grant", "intervals"]),
+    ("churn.migrations.0002_settings_and_roles", ["grant", "churn_settings"]),
 ]
 
 

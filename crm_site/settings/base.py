@@ -141,6 +141,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segmentation.tasks.metrics_refresh",
         "schedule": crontab(hour=2, minute=30),
     },
+    # After the metrics refresh (2:30), so the night's figures agree.
+    "churn-score": {"task": "churn.tasks.churn_score", "schedule": crontab(hour=3, minute=15)},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
