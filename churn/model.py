@@ -319,9 +319,16 @@ DAYS_PER_UNIT = {"day": 1.0, "week": 7.0}
 
 
 def customer_lifetime_value(
-    model: PurchaseModel, value_per_purchase, x, t_x, T, *, months: int = 12, annual_discount_rate: float = 0.0,
+    model: PurchaseModel,
+    value_per_purchase,
+    x,
+    t_x,
+    T,
+    *,
+    months: int = 12,
+    annual_discount_rate: float = 0.0,
     unit_days: float = 7.0,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """Discounted expected value over ``months``: Σ_m (E[Y(m)] − E[Y(m−1)]) · E[M] / (1+d)^(m/12)."""
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     value = np.asarray(value_per_purchase, dtype=np.float64)
@@ -336,9 +343,16 @@ def customer_lifetime_value(
 
 
 def score_customers(
-    model: PurchaseModel, value_model: ValueModel | None, x, t_x, T, mean_value, *, annual_discount_rate: float,
+    model: PurchaseModel,
+    value_model: ValueModel | None,
+    x,
+    t_x,
+    T,
+    mean_value,
+    *,
+    annual_discount_rate: float,
     unit_days: float = 7.0,
-) -> Scores:  # fmt: skip
+) -> Scores:
     """Every per-customer figure, computed once per distinct (x, t_x, T, mean value) row."""
     grouped = group_rows(x, t_x, T, mean_value)
     gx, gt_x, gT, gm = grouped.columns

@@ -125,9 +125,12 @@ class CustomerScore(models.Model):
     """The latest churn score of one customer (one row per customer with a purchase), rewritten by each run."""
 
     customer = models.OneToOneField(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, primary_key=True,
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        primary_key=True,
         related_name="churn_score",
-    )  # fmt: skip
+    )
     run = models.ForeignKey(ScoringRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="+")
     as_of = models.DateField(_("as of"))
     method = models.CharField(_("method"), max_length=8, choices=Method)

@@ -156,8 +156,9 @@ def _execute(run: ScoringRun, *, settings: ChurnSettings, config: validation.Con
         bands = _bands(risk, settings)
     timings["score"] = time.perf_counter() - clock - sum(timings.values())
 
-    written = _write(run, current=current, spend_12m=data.spend_12m, method=method, risk=risk, bands=bands,
-                     scores=scores, rfm=rfm)  # fmt: skip
+    written = _write(
+        run, current=current, spend_12m=data.spend_12m, method=method, risk=risk, bands=bands, scores=scores, rfm=rfm
+    )
     timings["write"] = time.perf_counter() - clock - sum(timings.values())
 
     purchases = fit.purchases

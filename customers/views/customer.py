@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 import privacy.services
+from churn import selectors as churn_selectors
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors, services
 from customers.forms import CustomerFilterForm, CustomerForm
@@ -107,6 +108,9 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["interactions_panel"] = interaction_selectors.panel_context(customer=customer, user=user)
         context["referrals"] = lead_selectors.referrals_by_customer(customer=customer, user=user)
         context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
+        context["churn_panel"] = churn_selectors.panel_context(
+            customer=customer, user=user, can_edit=context["can_edit"]
+        )
         return context
 
 

@@ -88,9 +88,18 @@ def test_the_command_reproduces_the_cdnow_fit_from_raw_transactions(tmp_path):
 
     out = StringIO()
     call_command(
-        "churn_backtest", "--transactions", str(path), "--calibration-end", "1997-09-30",
-        "--holdout-end", "1998-06-30", "--time-unit", "week", "--json", stdout=out,
-    )  # fmt: skip
+        "churn_backtest",
+        "--transactions",
+        str(path),
+        "--calibration-end",
+        "1997-09-30",
+        "--holdout-end",
+        "1998-06-30",
+        "--time-unit",
+        "week",
+        "--json",
+        stdout=out,
+    )
     result = json.loads(out.getvalue())
     # then: the MBG/NBD fit of the published summary (LL −9582.13), in weeks
     assert result["customers"] == 2357
@@ -112,6 +121,12 @@ def test_the_command_refuses_a_holdout_before_the_cut_off(tmp_path):
     path.write_text(SMALL_CSV)
     with pytest.raises(CommandError, match="after"):
         call_command(
-            "churn_backtest", "--transactions", str(path), "--calibration-end", "2024-03-31",
-            "--holdout-end", "2024-01-31", "--json",
-        )  # fmt: skip
+            "churn_backtest",
+            "--transactions",
+            str(path),
+            "--calibration-end",
+            "2024-03-31",
+            "--holdout-end",
+            "2024-01-31",
+            "--json",
+        )

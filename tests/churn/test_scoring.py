@@ -67,9 +67,13 @@ def test_the_sql_summary_equals_the_summary_from_raw_lines(book, central):
     assert data.calibration.x == pytest.approx(cal.x)
     assert pytest.approx(cal.T) == data.calibration.T
     holdout = validation.purchase_days_between(
-        ids[positive], days[positive], amounts[positive], after_day=(cut - summary.EPOCH).days, until_day=end,
+        ids[positive],
+        days[positive],
+        amounts[positive],
+        after_day=(cut - summary.EPOCH).days,
+        until_day=end,
         keys=cal.customer_ids,
-    )  # fmt: skip
+    )
     assert data.holdout == pytest.approx(holdout)
 
 

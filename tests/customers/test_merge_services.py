@@ -39,6 +39,7 @@ from tests.customers.factories_duplicates import (
     task,
     timepiece_with_job,
 )
+from tests.factories import ChurnReasonFactory, CustomerScoreFactory, ScoreDisagreementFactory
 
 
 @pytest.fixture
@@ -104,6 +105,10 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     CustomerMetrics.objects.create(
         customer=duplicate, home_store=central, as_of=timezone.localdate(), refreshed_at=timezone.now()
     )
+    # churn: a derived score (recomputed nightly), a disagreement with it and a reason for leaving
+    CustomerScoreFactory(customer=duplicate)
+    ScoreDisagreementFactory(customer=duplicate, recorded_by=colleague)
+    ChurnReasonFactory(customer=duplicate, recorded_by=colleague)
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -137,6 +142,9 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "customers.Lead": 2,
         "customers.Customer": 1,
         "segmentation.CustomerMetrics": 1,
+        "churn.CustomerScore": 1,
+        "churn.ScoreDisagreement": 1,
+        "churn.ChurnReason": 1,
     }
 
 
