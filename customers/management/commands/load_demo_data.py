@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from churn import demo as churn_demo
 from crm_site import roles
 from customers import demo
 
@@ -41,6 +42,9 @@ class Command(BaseCommand):
                 listed = ", ".join(rows[:-1]) + " and " + rows[-1] if len(rows) > 1 else rows[0]
                 self.stdout.write(self.style.SUCCESS(f"Created {listed}."))
             self.stdout.write(f"History up to {demo.DEMO_TODAY:%d %B %Y}, the demo's fixed today.")
+        churn_run = churn_demo.demo_scores_ensure()
+        if churn_run is not None:
+            self.stdout.write(churn_demo.demo_scores_summary(churn_run))
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         stores = {store.code: store.name for store in demo.DEMO_STORES}
         for user in demo.DEMO_USERS:
