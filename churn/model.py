@@ -60,13 +60,25 @@ class Grouped:
 
 
 def group_rows(*columns: np.ndarray) -> Grouped:
-    """Collapse identical rows of the given equal-length columns (float64) into unique rows with counts."""
-    stacked = np.column_stack([np.asarray(column, dtype=np.float64) for column in columns])
-    if len(stacked) == 0:
-        empty = tuple(np.empty(0) for _ in columns)
-        return Grouped(empty, np.empty(0), np.empty(0, dtype=np.int64))
-    unique, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
-    return Grouped(tuple(unique[:, i] for i in range(unique.shape[1])), counts.astype(np.float64), inverse.ravel())
+    """Collapse identical rows of the given equal-length columns (float64) into unique rows with counts.
+
+    Each column is coded by its distinct values (a 1-D ``np.unique``, fast), the codes are combined into one
+    integer key per row, and the keys are made unique: far faster than ``np.unique(axis=0)`` on floats.
+    """
+    columns = [np.asarray(column, dtype=np.float64) for column in columns]
+    if len(columns[0]) == 0:
+        return Grouped(tuple(np.empty(0) for _ in columns), np.empty(0), np.empty(0, dtype=np.int64))
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    values = []
+    for column in columns:
+        distinct, codes = np.unique(column, return_inverse=True)
+        if len(distinct) and key.max(initial=0) > (2**62) // len(distinct):
+            raise OverflowError("too many distinct rows to group")
+        key = key * len(distinct) + codes.ravel()
+        values.append((distinct, codes.ravel()))
+    _keys, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    grouped = tuple(distinct[codes[first]] for distinct, codes in values)
+    return Grouped(grouped, counts.astype(np.float64), inverse.ravel())
 
 
 # --- BG/NBD and MBG/NBD ------------------------------------------------------------------------
@@ -168,6 +180,36 @@ def purchase_log_likelihood(params, x, t_x, T, *, variant: str = "mbgnbd") -> np
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
+def _indexed_log_likelihood(x, t_x, T, *, variant: str):
+    """``purchase_log_likelihood`` for fixed data, faster: the log-gamma terms depend on x only and the logs on
+    T or t_x only, so they are computed once per distinct value (dozens of x, about a thousand days) and
+    gathered, instead of once per row."""
+    s = 1 if variant == "mbgnbd" else 0
+    ux, ix = np.unique(x, return_inverse=True)
+    uT, iT = np.unique(T, return_inverse=True)
+    ut, it = np.unique(t_x, return_inverse=True)
+    ix, iT, it = ix.ravel(), iT.ravel(), it.ravel()
+    no_repeat = x == 0
+
+    def log_likelihood(params):
+        r, alpha, a, b = params
+        by_x = (
+            special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha)
+            + special.gammaln(a + b) + special.gammaln(b + ux + s) - special.gammaln(b)
+            - special.gammaln(a + b + ux + s)
+        )  # fmt: skip
+        with np.errstate(divide="ignore", invalid="ignore"):
+            odds_by_x = np.log(a) - np.log(np.maximum(b + ux - 1 + s, 1e-300))
+        shape = r + x
+        a3 = -shape * np.log(alpha + uT)[iT]
+        a4 = odds_by_x[ix] - shape * np.log(alpha + ut)[it]
+        if s == 0:
+            a4 = np.where(no_repeat, -np.inf, a4)
+        return by_x[ix] + np.logaddexp(a3, a4)
+
+    return log_likelihood
+
+
 def _fit(negative_ll, start, names, n_params):
     """Minimise over log-parameters within [PARAM_MIN, PARAM_MAX]; return (params, result, names at bound)."""
     bounds = [(math.log(PARAM_MIN), math.log(PARAM_MAX))] * n_params
@@ -200,9 +242,10 @@ def fit_purchase_model(x, t_x, T, *, variant: str = "mbgnbd", weights=None) -> P
     if total == 0:
         raise FitError("no customers to fit")
 
+    log_likelihood = _indexed_log_likelihood(x, t_x, T, variant=variant)
+
     def negative_ll(log_params):
-        values = purchase_log_likelihood(np.exp(log_params), x, t_x, T, variant=variant)
-        ll = float(np.dot(weights, values))
+        ll = float(np.dot(weights, log_likelihood(np.exp(log_params))))
         return -ll / total if math.isfinite(ll) else 1e300
 
     mean_rate = max(float(np.dot(weights, x) / max(np.dot(weights, T), 1e-9)), 1e-3)
@@ -282,8 +325,17 @@ def fit_value_model(x, mean_value) -> ValueModel:
     scale = float(np.dot(weights, gm) / total)
     gm = gm / scale
 
+    ux, ix = np.unique(gx, return_inverse=True)
+    ix = ix.ravel()
+    log_m, log_x = np.log(gm), np.log(gx)
+
     def negative_ll(log_params):
-        ll = float(np.dot(weights, value_log_likelihood(np.exp(log_params), gx, gm)))
+        p, q, gamma = np.exp(log_params)
+        by_x = special.gammaln(p * ux + q) - special.gammaln(p * ux)  # the same for every customer with that x
+        px = p * gx
+        values = by_x[ix] - special.gammaln(q) + q * np.log(gamma) + (px - 1) * log_m + px * log_x
+        values -= (px + q) * np.log(gx * gm + gamma)
+        ll = float(np.dot(weights, values))
         return -ll / total if math.isfinite(ll) else 1e300
 
     params, result, at_bound = _fit(negative_ll, (1.0, 2.0, 1.0), ("p", "q", "gamma"), 3)

@@ -294,9 +294,9 @@ class _CsvStream:
 
 
 @transaction.atomic
-def _write(run, **figures) -> int:
+def _write(run, *, table: str = "", **figures) -> int:
     """Stage the rows in a temporary table (COPY), then one upsert and one delete; all or nothing."""
-    table = CustomerScore._meta.db_table
+    table = table or CustomerScore._meta.db_table  # another table only for the benchmark
     stage = "churn_score_stage"
     columns = ", ".join(_COLUMNS)
     with connection.cursor() as cursor:
