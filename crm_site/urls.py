@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("customers/", include("customers.urls")),
     path("segments/", include("segmentation.urls")),
+    path("churn/", include("churn.urls")),
     path("complaints/", include("complaints.urls")),
     path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),

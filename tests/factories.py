@@ -297,3 +297,70 @@ def _complaint_category(code: str):
     from complaints.models import Category
 
     return Category.objects.get(code=code)
+
+
+# --- churn ---------------------------------------------------------------------------------------
+
+
+class ScoringRunFactory(factory.django.DjangoModelFactory):
+    """A finished model run as of today."""
+
+    class Meta:
+        model = "churn.ScoringRun"
+
+    status = "succeeded"
+    as_of = factory.LazyFunction(timezone.localdate)
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)
+    method = "model"
+    model_version = "mbgnbd-gg-1"
+    params = factory.LazyFunction(lambda: {"r": 1.0, "alpha": 25.0, "a": 0.3, "b": 4.0})
+
+
+class CustomerScoreFactory(factory.django.DjangoModelFactory):
+    """A high-risk score: a customer who bought three times, last seven months ago."""
+
+    class Meta:
+        model = "churn.CustomerScore"
+
+    customer = factory.SubFactory(CustomerFactory)
+    run = factory.SubFactory(ScoringRunFactory)
+    as_of = factory.SelfAttribute("run.as_of")
+    method = "model"
+    risk = 0.88
+    band = "high"
+    probability_alive = 0.6
+    expected_purchases_90d = 0.13
+    expected_purchases_365d = 0.5
+    probability_no_purchase_90d = 0.88
+    expected_value_12m = Decimal("12000.00")
+    first_purchase_on = factory.LazyAttribute(lambda o: o.as_of - datetime.timedelta(days=900))
+    last_purchase_on = factory.LazyAttribute(lambda o: o.as_of - datetime.timedelta(days=210))
+    purchase_days = 3
+    usual_gap_days = 345
+    spend_12m = Decimal("45000.00")
+    rfm = "234"
+    scored_at = factory.LazyFunction(timezone.now)
+
+
+class ScoreDisagreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "churn.ScoreDisagreement"
+
+    customer = factory.SubFactory(CustomerFactory)
+    source = "customer"
+    note = "Buys every two years, around Chinese New Year."
+    disputed_band = "high"
+    disputed_risk = 0.88
+    disputed_as_of = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ChurnReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "churn.ChurnReason"
+
+    customer = factory.SubFactory(CustomerFactory)
+    reason = "moved_away"
+    note = "Moved to Singapore."
+    recorded_by = factory.SubFactory(UserFactory)

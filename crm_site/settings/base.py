@@ -149,6 +149,8 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-sla-check": {"task": "complaints.tasks.sla_check", "schedule": 300.0},
     "privacy-request-reminders": {"task": "privacy.tasks.request_reminders", "schedule": crontab(hour=8, minute=0)},
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=15)},
+    # After the metrics refresh (2:30), so the night's figures agree.
+    "churn-score": {"task": "churn.tasks.churn_score", "schedule": crontab(hour=3, minute=15)},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)

@@ -9,6 +9,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 import privacy.selectors
 import privacy.services
+from churn import selectors as churn_selectors
 from complaints import selectors as complaint_selectors
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors, services
@@ -120,6 +121,9 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
         context["classification"] = segmentation_selectors.customer_classification(customer=customer)
         context["consent_cells"] = privacy.selectors.consent_cells(customer=customer)
+        context["churn_panel"] = churn_selectors.panel_context(
+            customer=customer, user=user, can_edit=context["can_edit"]
+        )
         return context
 
 

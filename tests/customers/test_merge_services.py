@@ -39,7 +39,15 @@ from tests.customers.factories_duplicates import (
     task,
     timepiece_with_job,
 )
-from tests.factories import ComplaintFactory, RunFactory, SegmentFactory, TierFactory
+from tests.factories import (
+    ChurnReasonFactory,
+    ComplaintFactory,
+    CustomerScoreFactory,
+    RunFactory,
+    ScoreDisagreementFactory,
+    SegmentFactory,
+    TierFactory,
+)
 from tests.privacy.helpers import privacy_rows
 
 
@@ -120,6 +128,10 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     )
     privacy_rows(customer=duplicate, by=supervisor)
     Erasure.objects.create(customer=duplicate, source="request", erased_at=timezone.now())
+    # churn: a derived score (recomputed nightly), a disagreement with it and a reason for leaving
+    CustomerScoreFactory(customer=duplicate)
+    ScoreDisagreementFactory(customer=duplicate, recorded_by=colleague)
+    ChurnReasonFactory(customer=duplicate, recorded_by=colleague)
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -166,6 +178,9 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "privacy.OpinionNote": 1,
         "privacy.LegalHold": 1,
         "privacy.Erasure": 1,
+        "churn.CustomerScore": 1,
+        "churn.ScoreDisagreement": 1,
+        "churn.ChurnReason": 1,
     }
 
 

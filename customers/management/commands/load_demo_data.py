@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from churn import demo as churn_demo
 from complaints.demo import complaints_demo_load
 from crm_site import roles
 from crm_site.models import User
@@ -66,6 +67,9 @@ class Command(BaseCommand):
                     + (f", run #{run.pk} {run.status}." if run else ".")
                 )
             )
+        churn_run = churn_demo.demo_scores_ensure()
+        if churn_run is not None:
+            self.stdout.write(churn_demo.demo_scores_summary(churn_run))
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         stores = {store.code: store.name for store in demo.DEMO_STORES}
         for user in demo.DEMO_USERS:

@@ -1,0 +1,189 @@
+"""Reads of the churn app, scoped to the user asking."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from churn.models import Band, ChurnReason, ChurnSettings, CustomerScore, ScoreDisagreement, ScoringRun
+from customers.models import Customer
+
+AT_RISK_BANDS = (Band.WATCH, Band.HIGH, Band.LOST)
+WASTAGE_BANDS = (Band.HIGH, Band.LOST)  # "lapsed" and "lost"
+
+
+def _latest_reason(field: str):
+    return Subquery(
+        ChurnReason.objects.filter(customer_id=OuterRef("customer_id")).order_by("-created_at", "-id").values(field)[:1]
+    )
+
+
+def _with_flags(queryset):
+    """Scores with whether they are disputed and the customer's latest churn reason, in the same query."""
+    return queryset.annotate(
+        disputed=Exists(ScoreDisagreement.objects.filter(customer_id=OuterRef("customer_id"))),
+        reason=_latest_reason("reason"),
+    )
+
+
+# --- the customer page ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ScorePanel:
+    score: CustomerScore | None
+    disagreements: list
+    reason: ChurnReason | None
+    days_since_last: int | None = None
+    gap_ratio: float | None = None  # days since the last purchase over the usual gap
+    can_dispute: bool = False
+    can_record_reason: bool = False
+
+
+def panel_context(*, customer: Customer, user, can_edit: bool | None = None) -> ScorePanel | None:
+    """The churn panel of the customer page (None without the permission): two queries, three with disputes.
+
+    ``customer`` has already been read through a visibility selector.
+    """
+    if not user.has_perm("churn.view_customerscore"):
+        return None
+    score = (
+        CustomerScore.objects.filter(customer_id=customer.pk)
+        .annotate(
+            dispute_count=Count("customer__churn_disputes", distinct=True),
+        )
+        .first()
+    )
+    reason = ChurnReason.objects.filter(customer_id=customer.pk).select_related("recorded_by").first()
+    disagreements = []
+    if score is not None and score.dispute_count:
+        disagreements = list(
+            ScoreDisagreement.objects.filter(customer_id=customer.pk).select_related("recorded_by")[:3]
+        )
+    panel = ScorePanel(score=score, disagreements=disagreements, reason=reason)
+    if score is not None:
+        panel.days_since_last = (score.as_of - score.last_purchase_on).days
+        if score.usual_gap_days:
+            panel.gap_ratio = panel.days_since_last / score.usual_gap_days
+    editable = bool(can_edit)
+    panel.can_dispute = score is not None and editable and user.has_perm("churn.add_scoredisagreement")
+    panel.can_record_reason = editable and user.has_perm("churn.add_churnreason")
+    return panel
+
+
+# --- the at-risk list --------------------------------------------------------------------------------
+
+
+def at_risk_list(*, user, band: str = "", store_id=None):
+    """Scores of the customers the user may see, in the at-risk bands (or one band), riskiest first. One query."""
+    queryset = CustomerScore.objects.filter(customer__in=Customer.objects.visible_to(user))
+    queryset = queryset.filter(band=band) if band else queryset.filter(band__in=AT_RISK_BANDS)
+    if store_id:
+        queryset = queryset.filter(customer__home_store_id=store_id)
+    return _with_flags(
+        queryset.select_related("customer", "customer__home_store", "customer__account_manager")
+    ).order_by("-risk", "customer_id")
+
+
+def band_counts(*, user, store_id=None) -> dict[str, int]:
+    """How many of the customers the user may see are in each band (one query)."""
+    queryset = CustomerScore.objects.filter(customer__in=Customer.objects.visible_to(user))
+    if store_id:
+        queryset = queryset.filter(customer__home_store_id=store_id)
+    counts = dict(queryset.values_list("band").annotate(n=Count("pk")).order_by())
+    return {band: counts.get(band, 0) for band in Band.values}
+
+
+# --- the model card ------------------------------------------------------------------------------------
+
+
+def model_card() -> dict:
+    """The latest successful run (what the scores come from), the latest run if it failed, recent runs."""
+    recent = list(ScoringRun.objects.order_by("-started_at", "-id")[:10])
+    current = next((run for run in recent if run.status == ScoringRun.Status.SUCCEEDED), None)
+    if current is None:
+        current = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-started_at").first()
+    latest = recent[0] if recent else None
+    return {
+        "run": current,
+        "failed": latest if latest is not None and latest.status == ScoringRun.Status.FAILED else None,
+        "recent": recent,
+        "settings": ChurnSettings.objects.filter(pk=1).first(),
+    }
+
+
+# --- the wastage assessment ------------------------------------------------------------------------------
+
+
+def wastage_scores(*, user, store_id=None, account_manager_id=None, since=None, until=None, reason: str = ""):
+    """Lapsed (high risk) and lost customers the user may see, filtered by store, account manager and the
+    period of their last purchase, with the latest reason recorded for each."""
+    queryset = CustomerScore.objects.filter(customer__in=Customer.objects.visible_to(user), band__in=WASTAGE_BANDS)
+    if store_id:
+        queryset = queryset.filter(customer__home_store_id=store_id)
+    if account_manager_id:
+        queryset = queryset.filter(customer__account_manager_id=account_manager_id)
+    if since:
+        queryset = queryset.filter(last_purchase_on__gte=since)
+    if until:
+        queryset = queryset.filter(last_purchase_on__lte=until)
+    queryset = _with_flags(queryset)
+    if reason:
+        queryset = queryset.filter(reason=reason)
+    return queryset
+
+
+MANAGER_FIELDS = (
+    "customer__account_manager__first_name",
+    "customer__account_manager__last_name",
+    "customer__account_manager__username",
+)
+
+
+def _totals(queryset, *group):
+    return list(
+        queryset.values(*group)
+        .annotate(
+            lapsed=Count("pk", filter=Q(band=Band.HIGH)),
+            lost=Count("pk", filter=Q(band=Band.LOST)),
+            spend_12m=Sum("spend_12m"),
+            clv=Sum("expected_value_12m"),
+        )
+        .order_by(*group)
+    )
+
+
+def wastage_report(*, user, **filters) -> dict:
+    """The wastage assessment: totals, by store, by account manager, by quarter of the last purchase, by reason.
+
+    Five grouped queries whatever the number of customers; the customer rows are ``wastage_scores``.
+    """
+    queryset = wastage_scores(user=user, **filters)
+    total = queryset.aggregate(
+        customers=Count("pk"),
+        lapsed=Count("pk", filter=Q(band=Band.HIGH)),
+        lost=Count("pk", filter=Q(band=Band.LOST)),
+        spend_12m=Sum("spend_12m"),
+        clv=Sum("expected_value_12m"),
+    )
+    by_quarter = _totals(queryset.annotate(quarter=TruncQuarter("last_purchase_on")), "quarter")
+    for row in by_quarter:
+        quarter = row["quarter"]
+        if isinstance(quarter, datetime.datetime):
+            quarter = timezone.localtime(quarter).date() if timezone.is_aware(quarter) else quarter.date()
+        row["label"] = f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}"
+    by_reason = list(queryset.values("reason").annotate(customers=Count("pk")).order_by("-customers", "reason"))
+    labels = dict(ChurnReason.Reason.choices)
+    for row in by_reason:
+        row["label"] = labels.get(row["reason"], "")
+    return {
+        "total": total,
+        "by_store": _totals(queryset, "customer__home_store__name"),
+        "by_manager": _totals(queryset, *MANAGER_FIELDS),
+        "by_quarter": by_quarter,
+        "by_reason": by_reason,
+    }

@@ -1,0 +1,1 @@
+"""Writes of the churn app, one module per part (scoring, records)."""

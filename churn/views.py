@@ -1,0 +1,170 @@
+"""Pages of the churn app: the at-risk list, the model card, the wastage assessment, and the customer-page forms."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView
+
+from churn import selectors
+from churn.forms import AtRiskFilterForm, ChurnReasonForm, ScoreDisagreementForm, WastageFilterForm
+from churn.models import Band, ChurnReason
+from churn.services import records
+from crm_site.permissions import PermissionRequired404Mixin
+from customers import selectors as customer_selectors
+from customers.views.mixins import CustomerMixin, ServiceFormMixin
+
+
+def _label_reasons(scores) -> None:
+    """The latest churn reason is an annotation (a code): give each row its label, without a query."""
+    labels = dict(ChurnReason.Reason.choices)
+    for score in scores:
+        score.reason_label = labels.get(score.reason, "")
+
+
+class AtRiskListView(PermissionRequired404Mixin, ListView):
+    """Visible customers in the watch, high-risk and lost bands, riskiest first."""
+
+    permission_required = "churn.view_customerscore"
+    template_name = "churn/at_risk_list.html"
+    context_object_name = "scores"
+    paginate_by = 25
+
+    def get_filter_form(self):
+        if not hasattr(self, "_filter_form"):
+            stores = customer_selectors.stores_for_user(user=self.request.user)
+            self._filter_form = AtRiskFilterForm(self.request.GET or None, stores=stores)
+        return self._filter_form
+
+    def get_filters(self) -> dict:
+        form = self.get_filter_form()
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})
+        store = data.get("store")
+        return {"band": data.get("band", ""), "store_id": store.pk if store else None}
+
+    def get_queryset(self):
+        return selectors.at_risk_list(user=self.request.user, **self.get_filters())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.get_filter_form()
+        context["band_counts"] = selectors.band_counts(user=self.request.user, store_id=self.get_filters()["store_id"])
+        context["bands"] = Band
+        _label_reasons(context["scores"])
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class ModelCardView(PermissionRequired404Mixin, TemplateView):
+    """What the scores come from: parameters, the backtest against the R+F+M baseline, any fall-back."""
+
+    permission_required = "churn.view_scoringrun"
+    template_name = "churn/model_card.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **selectors.model_card()}
+
+
+class WastageReportView(PermissionRequired404Mixin, ListView):
+    """Lapsed and lost customers by store, account manager and period, with the value lost and why they left."""
+
+    permission_required = "churn.view_wastage_report"
+    template_name = "churn/wastage_report.html"
+    context_object_name = "scores"
+    paginate_by = 25
+
+    def get_filter_form(self):
+        if not hasattr(self, "_filter_form"):
+            user = self.request.user
+            self._filter_form = WastageFilterForm(
+                self.request.GET or None,
+                stores=customer_selectors.stores_for_user(user=user),
+                managers=customer_selectors.account_managers_for_user(user=user),
+            )
+        return self._filter_form
+
+    def get_filters(self) -> dict:
+        form = self.get_filter_form()
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})
+        store, manager = data.get("store"), data.get("account_manager")
+        return {
+            "store_id": store.pk if store else None,
+            "account_manager_id": manager.pk if manager else None,
+            "since": data.get("since"),
+            "until": data.get("until"),
+            "reason": data.get("reason", ""),
+        }
+
+    def get_queryset(self):
+        return (
+            selectors.wastage_scores(user=self.request.user, **self.get_filters())
+            .select_related("customer", "customer__home_store", "customer__account_manager")
+            .order_by("-spend_12m", "customer_id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.get_filter_form()
+        report = selectors.wastage_report(user=self.request.user, **self.get_filters())
+        for row in report["by_store"]:
+            row["label"] = row["customer__home_store__name"]
+        for row in report["by_manager"]:
+            names = (row["customer__account_manager__first_name"], row["customer__account_manager__last_name"])
+            row["label"] = " ".join(filter(None, names)) or row["customer__account_manager__username"]
+        context["report"] = report
+        context["report_tables"] = [
+            (_("By store"), report["by_store"], "store"),
+            (_("By account manager"), report["by_manager"], "manager"),
+            (_("By quarter of the last purchase"), report["by_quarter"], "quarter"),
+        ]
+        _label_reasons(context["scores"])
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class ScoreDisagreementCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
+    """Record the customer's or one's own disagreement with the customer's churn score."""
+
+    permission_required = "churn.add_scoredisagreement"
+    template_name = "churn/score_disagreement_form.html"
+    form_class = ScoreDisagreementForm
+
+    def form_valid(self, form):
+        done = self.run_service(
+            form,
+            lambda: records.score_disagreement_record(
+                customer_id=self.customer.pk, by=self.request.user, **form.cleaned_data
+            ),
+        )
+        if done is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your disagreement is recorded and shown with the score."))
+        return redirect(f"{self.customer.get_absolute_url()}#churn-panel")
+
+
+class ChurnReasonCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFormMixin, FormView):
+    """Record why a customer left."""
+
+    permission_required = "churn.add_churnreason"
+    template_name = "churn/churn_reason_form.html"
+    form_class = ChurnReasonForm
+
+    def form_valid(self, form):
+        done = self.run_service(
+            form,
+            lambda: records.churn_reason_record(
+                customer_id=self.customer.pk, by=self.request.user, **form.cleaned_data
+            ),
+        )
+        if done is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("The reason is recorded."))
+        next_url = self.request.POST.get("next", "")
+        if next_url.startswith("/churn/"):
+            return redirect(next_url)
+        return redirect(f"{self.customer.get_absolute_url()}#churn-panel")
