@@ -55,7 +55,7 @@ REF_PREFIX = "BENCH-"
 USER_PREFIX = "bench."
 FAST_LOAD_FROM = 100_000
 # Calibrated so that a customer has ~10 purchase lines on average (see tests/bench).
-RATE_MU = 0.43
+RATE_MU = 0.46
 RATE_SIGMA = 1.1
 LIFETIME_YEARS = 3.0
 NEVER_BOUGHT_SHARE = 0.12

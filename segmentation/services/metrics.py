@@ -127,6 +127,23 @@ def _upsert_sql() -> str:
     """  # noqa: S608
 
 
+def upsert_statement(*, today: datetime.date) -> tuple[str, dict]:
+    """The upsert's SQL and parameters for ``today`` (the benchmark EXPLAINs it)."""
+    ops = connection.ops
+    params = {
+        "today": ops.adapt_datefield_value(today),
+        "start_90d": ops.adapt_datefield_value(today - datetime.timedelta(days=90)),
+        "start_12m": ops.adapt_datefield_value(_one_year_before(today)),
+        "now": ops.adapt_datetimefield_value(timezone.now()),
+        "owned": OwnedTimepiece.Status.OWNED,
+    }
+    return _upsert_sql(), params
+
+
+def session_settings() -> None:
+    """Planner and memory settings for the refresh's transaction only (SET LOCAL; PostgreSQL)."""
+
+
 @transaction.atomic
 def metrics_refresh(*, today: datetime.date | None = None) -> dict:
     """Recompute every customer's CustomerMetrics as of ``today`` (default: today in Hong Kong).
@@ -137,19 +154,13 @@ def metrics_refresh(*, today: datetime.date | None = None) -> dict:
     Returns {"created": n, "updated": n, "deleted": n}.
     """
     today = today or timezone.localdate()
-    ops = connection.ops
-    params = {
-        "today": ops.adapt_datefield_value(today),
-        "start_90d": ops.adapt_datefield_value(today - datetime.timedelta(days=90)),
-        "start_12m": ops.adapt_datefield_value(_one_year_before(today)),
-        "now": ops.adapt_datetimefield_value(timezone.now()),
-        "owned": OwnedTimepiece.Status.OWNED,
-    }
+    sql, params = upsert_statement(today=today)
     metrics = CustomerMetrics._meta.db_table
     customer = Customer._meta.db_table
+    session_settings()
     with connection.cursor() as cursor:
         before = CustomerMetrics.objects.count()
-        cursor.execute(_upsert_sql(), params)
+        cursor.execute(sql, params)
         written = cursor.rowcount  # inserted + updated (rows whose DO UPDATE WHERE was false are not counted)
         created = CustomerMetrics.objects.count() - before
         cursor.execute(
