@@ -135,7 +135,6 @@ def explain_metrics(today: datetime.date) -> None:
 
     sql, params = metrics.upsert_statement(today=today)
     with transaction.atomic():
-        metrics.session_settings()
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             print("\n".join(row[0] for row in cursor.fetchall()))
