@@ -250,7 +250,9 @@ class Complaint(BaseModel):
     resolve_due_at = models.DateTimeField(_("resolve by"))
     paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(
-        _("business seconds paused"), default=0, help_text=_("Time awaiting the customer, added to the due time.")
+        _("business seconds paused"),
+        default=0,
+        help_text=_("Business time the resolve clock did not run (awaiting the customer; before a reopening)."),
     )
     acknowledge_breached_at = models.DateTimeField(_("acknowledgement overdue since"), null=True, blank=True)
     resolve_breached_at = models.DateTimeField(_("resolution overdue since"), null=True, blank=True)

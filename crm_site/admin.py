@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from crm_site.models import Heartbeat, User
+from crm_site.models import Heartbeat, Notification, User
 
 
 @admin.register(User)
@@ -14,3 +14,11 @@ class StaffAdmin(UserAdmin):
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ("name", "last_seen_at", "hostname", "runs")
     readonly_fields = ("name", "last_seen_at", "hostname", "runs")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "user", "created_at", "read_at")
+    list_filter = ("read_at",)
+    search_fields = ("title", "user__username")
+    readonly_fields = ("user", "title", "url", "created_at", "read_at")

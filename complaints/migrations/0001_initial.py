@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
                     "paused_seconds",
                     models.PositiveIntegerField(
                         default=0,
-                        help_text="Time awaiting the customer, added to the due time.",
+                        help_text="Business time the resolve clock did not run (awaiting the customer; before a reopening).",
                         verbose_name="business seconds paused",
                     ),
                 ),

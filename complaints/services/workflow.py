@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from complaints import permissions
 from complaints.business_time import calendar_for_store
 from complaints.models import Complaint, ComplaintEvent
-from complaints.services.due import due_times_refresh, policy_for
+from complaints.services.due import due_times_refresh
 from complaints.services.notify import notify_staff
 from complaints.services.surveys import survey_send
 from crm_site import roles
@@ -390,13 +390,16 @@ def reopen_locked(complaint: Complaint, *, by, note: str) -> Complaint:
         )
     from_status = complaint.status
     calendar = calendar_for_store(complaint.store_id)
-    policy = policy_for(severity=complaint.severity, category_id=complaint.category_id)
     complaint.status = to_status
     complaint.resolved_at = None
     complaint.closed_at = None
     complaint.reopened_count += 1
     complaint.resolve_breached_at = None
-    complaint.resolve_due_at = calendar.add(now, float(policy.resolve_within_hours) * 3600)
+    # The resolve clock starts again now: the time until the reopening counts as time it did not run,
+    # so that a later pause or reclassification keeps the new clock (see due_times_refresh).
+    complaint.paused_seconds = int(calendar.seconds_between(complaint.received_at, now))
+    complaint.paused_at = None
+    due_times_refresh(complaint, calendar=calendar)
     if complaint.goodwill_status == Complaint.Goodwill.REJECTED:
         complaint.goodwill_status = Complaint.Goodwill.NONE
     _save(
@@ -407,6 +410,9 @@ def reopen_locked(complaint: Complaint, *, by, note: str) -> Complaint:
             "closed_at",
             "reopened_count",
             "resolve_breached_at",
+            "paused_seconds",
+            "paused_at",
+            "acknowledge_due_at",
             "resolve_due_at",
             "goodwill_status",
         ],
@@ -506,8 +512,15 @@ def complaint_classify(
         raise ValidationError(_("A resolved or closed complaint is no longer classified."), code="closed")
     if timepiece is not None and timepiece.customer_id != complaint.customer_id:
         raise ValidationError({"timepiece": _("Choose one of the customer's own timepieces.")})
-    if category.is_personal_data and not complaint.category.is_personal_data and not roles.is_admin(by):
-        complaint.assignee = privacy_officer_default()
+    if category.is_personal_data != complaint.category.is_personal_data:
+        # Personal-data complaints go to the privacy officer; back out of that category, to the default handler.
+        if category.is_personal_data:
+            complaint.assignee = privacy_officer_default()
+        else:
+            manager = complaint.customer.account_manager if complaint.customer_id else None
+            works_here = manager is not None and manager.is_active
+            works_here = works_here and manager.stores.filter(pk=complaint.store_id).exists()
+            complaint.assignee = manager if works_here else None
     complaint.category = category
     complaint.severity = severity
     complaint.timepiece = timepiece

@@ -1,7 +1,8 @@
 """Resolution: root cause, goodwill with approval above the limit, follow-up task, survey, reopening."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,8 @@ from crm_site.models import Notification
 from customers.models import FollowUpTask
 from tests.complaints.conftest import put_in_status
 from tests.factories import ComplaintFactory
+
+HK = ZoneInfo("Asia/Hong_Kong")
 
 
 @pytest.fixture
@@ -182,3 +185,36 @@ def test_a_colleague_resolving_a_reassigned_complaint_still_gives_the_task_to_th
     put_in_status(complaint, Complaint.Status.INVESTIGATING)
     resolve(colleague, complaint, root_cause)
     assert FollowUpTask.objects.get(customer=customer).assignee == manager
+
+
+def test_a_reopened_case_keeps_its_new_clock_through_a_pause(investigating, manager, root_cause, clock):
+    # given a complaint received long ago, resolved, then reopened on Monday 9 March 2026 10:00
+    clock.move_to("2026-03-09T02:00:00Z")
+    Complaint.objects.filter(pk=investigating.pk).update(received_at=timezone.now() - timedelta(days=20))
+    complaint = resolve(manager, investigating, root_cause)
+    complaint = services.complaint_reopen(
+        by=manager, complaint_id=complaint.pk, expected_version=complaint.version, note="Stopped again"
+    )
+    due = complaint.resolve_due_at
+    assert due == datetime(2026, 3, 13, 14, tzinfo=HK)  # 40 business hours from the reopening
+    # when it waits for the customer for a whole Tuesday and resumes
+    clock.move_to("2026-03-10T02:00:00Z")
+    services.complaint_transition(
+        by=manager, complaint_id=complaint.pk, action="await_customer", expected_version=complaint.version
+    )
+    clock.move_to("2026-03-11T02:00:00Z")
+    complaint = services.complaint_transition(
+        by=manager, complaint_id=complaint.pk, action="investigate", expected_version=complaint.version + 1
+    )
+    # then the new clock moved by the 9 business hours paused, not back to the first clock
+    assert complaint.resolve_due_at == datetime(2026, 3, 14, 14, tzinfo=HK)
+
+
+def test_moving_out_of_the_personal_data_category_goes_back_to_the_account_manager(
+    customer, manager, privacy_officer, personal_data, repair_delay
+):
+    complaint = ComplaintFactory(customer=customer, category=personal_data, assignee=privacy_officer)
+    complaint = services.complaint_classify(
+        by=privacy_officer, complaint_id=complaint.pk, expected_version=1, category=repair_delay, severity="low"
+    )
+    assert complaint.assignee == manager
