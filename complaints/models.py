@@ -212,6 +212,15 @@ class Complaint(BaseModel):
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("e-mail"), blank=True)
+    # The collection statement shown when the complainant gave their data on the public form.
+    collection_notice = models.ForeignKey(
+        "privacy.Notice",
+        verbose_name=_("collection statement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.IN_STORE)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
     severity = models.CharField(_("severity"), max_length=16, choices=Severity, default=Severity.MEDIUM)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import privacy.selectors
 import privacy.services
 from complaints.business_time import calendar_for_store
 from complaints.models import Complaint, ComplaintEvent
@@ -24,7 +25,7 @@ from crm_site import roles
 from customers.models import Customer, Store
 from customers.phones import phone_to_e164
 from customers.services.leads import lead_create_from_enquiry
-from privacy.models import AccessLog
+from privacy.models import AccessLog, Notice
 
 
 def _default_assignee(*, customer, store, category):
@@ -202,6 +203,7 @@ def complaint_submit_public(
         description=(description or "").strip(),
         received_at=now,
         assignee=_default_assignee(customer=customer, store=store, category=category),
+        collection_notice=privacy.selectors.notice_current(kind=Notice.Kind.PICS),
     )
     note = (
         _("Matched to the customer record by phone or e-mail.")

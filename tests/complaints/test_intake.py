@@ -10,9 +10,10 @@ from complaints import services
 from complaints.models import Complaint, ComplaintEvent, OpeningHours
 from crm_site.models import Notification
 from customers.models import Customer, Lead
-from privacy.models import AccessLog
+from privacy.models import AccessLog, Notice
 from tests.complaints.conftest import put_in_status
 from tests.factories import ComplaintFactory, CustomerFactory, OwnedTimepieceFactory
+from tests.privacy.helpers import published_notice
 
 HK = ZoneInfo("Asia/Hong_Kong")
 
@@ -102,6 +103,20 @@ def test_an_unknown_complainant_becomes_a_lead_for_staff_to_confirm(central, rep
     assert "lead" in complaint.events.get().note
     # the store's supervisors hear of a web complaint in the queue
     assert Notification.objects.filter(user=supervisor).count() == 1
+
+
+def test_a_web_complaint_records_the_collection_statement_it_was_given_under(central, repair_delay, privacy_officer):
+    # given no statement published yet, then version 1, then version 2
+    before = submit(central, repair_delay, email="first@example.com")
+    first = published_notice(privacy_officer, kind=Notice.Kind.PICS)
+    during = submit(central, repair_delay, email="second@example.com")
+    second = published_notice(privacy_officer, kind=Notice.Kind.PICS)
+    # when
+    after = submit(central, repair_delay, email="third@example.com")
+    # then each complaint names the version in force when it was sent
+    assert before.collection_notice is None
+    assert (during.collection_notice, after.collection_notice) == (first, second)
+    assert (first.version, second.version) == (1, 2)
 
 
 def test_two_customers_with_the_same_email_are_not_guessed_between(central, repair_delay):
