@@ -43,6 +43,7 @@ register(
     category=Category.COMPLAINTS,
     customer_path="complaint__customer",
     exclude_from_export=("nonce",),
+    kept_fields=("nonce",),  # a random token, nothing about the person
     anonymise=lambda qs: qs.update(comment=""),
     description="Satisfaction survey answers after a complaint (score and comment).",
 )

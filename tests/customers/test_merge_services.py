@@ -29,7 +29,7 @@ from customers.services.data_quality import (
 )
 from privacy.models import AccessLog, Erasure
 from privacy.services import access_record
-from segmentation.models import CustomerMetrics, CustomerRfm, CustomerTier, SegmentMembership, TierChange
+from segmentation.models import CustomerMetrics
 from tests.customers.factories_duplicates import (
     converted_lead,
     interaction,
@@ -39,16 +39,8 @@ from tests.customers.factories_duplicates import (
     task,
     timepiece_with_job,
 )
-from tests.factories import (
-    ChurnReasonFactory,
-    ComplaintFactory,
-    CustomerScoreFactory,
-    RunFactory,
-    ScoreDisagreementFactory,
-    SegmentFactory,
-    TierFactory,
-)
 from tests.privacy.helpers import privacy_rows
+from tests.records import other_apps_rows
 
 
 @pytest.fixture
@@ -108,30 +100,16 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     relationship(survivor, duplicate, kind=Relationship.Kind.REFERRAL)  # the same, the other way
     converted_lead(customer=duplicate, store=central)
     Lead.objects.create(name_en="Referred friend", store=central, referred_by=duplicate)
-    ComplaintFactory(customer=duplicate, assignee=colleague)
     access_record(user=colleague, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
     access_record(user=supervisor, customer=duplicate, action=AccessLog.Action.VIEW, view_name="test")
     # derived figures: moved like any row, recomputed by the nightly segmentation refresh
     CustomerMetrics.objects.create(
         customer=duplicate, home_store=central, as_of=timezone.localdate(), refreshed_at=timezone.now()
     )
-    # classification rows: moved too (the next run recomputes them for the survivor)
-    run = RunFactory()
-    tier = TierFactory()
-    SegmentMembership.objects.create(
-        segment=SegmentFactory(), customer=duplicate, entered_run=run, entered_at=timezone.now()
-    )
-    CustomerTier.objects.create(customer=duplicate, tier=tier, since=timezone.now(), since_run=run)
-    TierChange.objects.create(customer=duplicate, run=run, to_tier=tier, at=timezone.now())
-    CustomerRfm.objects.create(
-        customer=duplicate, recency_score=1, frequency_score=1, monetary_score=1, segment=None, run=run
-    )
+    # complaints, classification and churn rows: moved too (derived ones are recomputed for the survivor)
+    other_apps_rows(customer=duplicate, staff=colleague)
     privacy_rows(customer=duplicate, by=supervisor)
     Erasure.objects.create(customer=duplicate, source="request", erased_at=timezone.now())
-    # churn: a derived score (recomputed nightly), a disagreement with it and a reason for leaving
-    CustomerScoreFactory(customer=duplicate)
-    ScoreDisagreementFactory(customer=duplicate, recorded_by=colleague)
-    ChurnReasonFactory(customer=duplicate, recorded_by=colleague)
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 

@@ -220,6 +220,7 @@ def build_full_record(customer, store, staff):
         task,
         timepiece_with_job,
     )
+    from tests.records import other_apps_rows
 
     other = person(store=store)
     purchase_with_lines(customer=customer, store=store, lines=1)
@@ -238,3 +239,4 @@ def build_full_record(customer, store, staff):
         survivor=customer, merged=person(store=store), merged_by=staff, merged_snapshot={"a": 1}
     )
     privacy_rows(customer=customer, by=staff)
+    other_apps_rows(customer=customer, staff=staff)
