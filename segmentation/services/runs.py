@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from segmentation.locks import METRICS_REFRESH_LOCK
-from segmentation.models import Run
+from segmentation.models import CustomerMetrics, Run
 from segmentation.services.classification import rfm_apply, segments_apply, tiers_apply
 from segmentation.services.metrics import metrics_refresh
 
@@ -124,7 +124,11 @@ def _metrics_refresh(as_of: datetime.date) -> dict:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # wait for a nightly refresh under way, then refresh
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [METRICS_REFRESH_LOCK])
-        return metrics_refresh(today=as_of)
+        result = metrics_refresh(today=as_of)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the criteria read these figures next: fresh statistics
+                cursor.execute(f"ANALYZE {CustomerMetrics._meta.db_table}")
+        return result
 
 
 def run_execute(*, run_id: int) -> Run:
