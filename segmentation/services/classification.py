@@ -288,6 +288,8 @@ def rfm_apply(*, run: Run) -> dict:
     metrics, customer, rfm = CustomerMetrics._meta.db_table, Customer._meta.db_table, CustomerRfm._meta.db_table
     with connection.cursor() as cursor:
         _analyze(cursor, rfm)
+        if connection.vendor == "postgresql":  # three sorts of every buyer: in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_rfm_sql(), [run.pk])
         cursor.execute(
             f"""DELETE FROM {rfm} WHERE NOT EXISTS (
