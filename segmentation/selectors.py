@@ -1,6 +1,6 @@
 """Reads of the segmentation app."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -15,7 +15,6 @@ from segmentation.models import (
     Segment,
     SegmentMembership,
     Tier,
-    TierChange,
 )
 from segmentation.rules import criterion_queryset
 
@@ -155,28 +154,22 @@ def size_history(*, limit: int = 30) -> dict:
 def tier_movement(*, run: Run | None) -> dict | None:
     """The movement matrix of ``run``: rows = tier before the run, columns = tier after (None = no tier).
 
-    Moves come from the run's TierChange rows; the diagonal (stayed) is the current holders minus
-    those who entered at this run. Aggregates only (three queries).
+    From the figures the run kept (``counts["movement"]``): what moved, and who stayed in each tier.
+    One query (the tiers).
     """
-    if run is None:
+    if run is None or "movement" not in (run.counts or {}):
         return None
     tiers = list(Tier.objects.order_by("rank"))
-    moves = {
-        (f, t): n
-        for f, t, n in TierChange.objects.filter(run=run)
-        .values_list("from_tier", "to_tier")
-        .annotate(n=Count("pk"))
-        .values_list("from_tier", "to_tier", "n")
-    }
-    holders = dict(CustomerTier.objects.values_list("tier").annotate(n=Count("pk")).values_list("tier", "n"))
+    movement = run.counts["movement"]
+    moves = {(f, t): n for f, t, n in movement.get("moves", [])}
+    stayed = movement.get("stayed", {})
     keys = [t.pk for t in tiers] + [None]
-    entered = {k: sum(n for (f, t), n in moves.items() if t == k) for k in keys}
     rows = []
     for f in keys:
         cells = []
         for t in keys:
             if f == t:
-                cells.append(None if f is None else holders.get(f, 0) - entered.get(f, 0))
+                cells.append(None if f is None else stayed.get(str(f), 0))
             else:
                 cells.append(moves.get((f, t), 0))
         rows.append({"tier": next((x for x in tiers if x.pk == f), None), "cells": cells})

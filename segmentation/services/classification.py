@@ -217,7 +217,21 @@ def tiers_apply(*, run: Run, as_of: datetime.date | None = None, now: datetime.d
             [_p(now), run.pk, _p(as_of)],
         )
         cursor.execute(f"DELETE FROM {holding} WHERE downgrade_due_on <= %s", [_p(as_of)])  # noqa: S608
-    return {"tiers": tier_counts(run=run), "changes": changes}
+    counts = tier_counts(run=run)
+    return {"tiers": counts, "changes": changes, "movement": _tier_movement(run=run, counts=counts)}
+
+
+def _tier_movement(*, run: Run, counts: dict) -> dict:
+    """The run's movement matrix as figures kept on the run: moves (from, to, n) and who stayed per tier."""
+    moves = [
+        [f, t, n]
+        for f, t, n in TierChange.objects.filter(run=run)
+        .values_list("from_tier", "to_tier")
+        .annotate(n=Count("pk"))
+        .values_list("from_tier", "to_tier", "n")
+    ]
+    stayed = {key: entry["size"] - entry["entered"] for key, entry in counts.items()}
+    return {"moves": moves, "stayed": stayed}
 
 
 def tier_counts(*, run: Run) -> dict:

@@ -163,6 +163,7 @@ def run_execute(*, run_id: int) -> Run:
         progress.close()
     run.counts = {"metrics": metrics, "segments": segments, "tiers": tiers["tiers"], "rfm": rfm}
     run.counts["tier_changes"] = tiers["changes"]
+    run.counts["movement"] = tiers["movement"]
     run.entered_count = sum(s["entered"] for s in segments.values())
     run.left_count = sum(s["left"] for s in segments.values())
     run.status, run.finished_at, run.progress, run.step = Run.Status.SUCCEEDED, timezone.now(), 100, _("Done")
