@@ -1,10 +1,12 @@
 """Reads of the segmentation app."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.selectors.timeline import TimelineEntry
 from segmentation.models import (
     Criterion,
     CustomerMetrics,
@@ -155,28 +157,22 @@ def size_history(*, limit: int = 30) -> dict:
 def tier_movement(*, run: Run | None) -> dict | None:
     """The movement matrix of ``run``: rows = tier before the run, columns = tier after (None = no tier).
 
-    Moves come from the run's TierChange rows; the diagonal (stayed) is the current holders minus
-    those who entered at this run. Aggregates only (three queries).
+    From the figures the run kept (``counts["movement"]``): what moved, and who stayed in each tier.
+    One query (the tiers).
     """
-    if run is None:
+    if run is None or "movement" not in (run.counts or {}):
         return None
     tiers = list(Tier.objects.order_by("rank"))
-    moves = {
-        (f, t): n
-        for f, t, n in TierChange.objects.filter(run=run)
-        .values_list("from_tier", "to_tier")
-        .annotate(n=Count("pk"))
-        .values_list("from_tier", "to_tier", "n")
-    }
-    holders = dict(CustomerTier.objects.values_list("tier").annotate(n=Count("pk")).values_list("tier", "n"))
+    movement = run.counts["movement"]
+    moves = {(f, t): n for f, t, n in movement.get("moves", [])}
+    stayed = movement.get("stayed", {})
     keys = [t.pk for t in tiers] + [None]
-    entered = {k: sum(n for (f, t), n in moves.items() if t == k) for k in keys}
     rows = []
     for f in keys:
         cells = []
         for t in keys:
             if f == t:
-                cells.append(None if f is None else holders.get(f, 0) - entered.get(f, 0))
+                cells.append(None if f is None else stayed.get(str(f), 0))
             else:
                 cells.append(moves.get((f, t), 0))
         rows.append({"tier": next((x for x in tiers if x.pk == f), None), "cells": cells})
@@ -234,3 +230,25 @@ def customers_filter_classification(queryset, *, tier: str = "", segment: str = 
     if rfm:
         queryset = queryset.filter(rfm__segment__code=rfm)
     return queryset
+
+
+def timeline_entries(*, customer, limit: int) -> list[TimelineEntry]:
+    """Tier moves for the customer timeline (customers.selectors.timeline), in one query."""
+    entries = []
+    for change in (
+        TierChange.objects.filter(customer=customer).select_related("from_tier", "to_tier").order_by("-at", "-pk")
+    )[:limit]:
+        if change.from_tier and change.to_tier:
+            up = change.to_tier.rank < change.from_tier.rank
+            title = (_("Moved up to %(to)s (from %(from)s)") if up else _("Moved down to %(to)s (from %(from)s)")) % {
+                "to": change.to_tier.name,
+                "from": change.from_tier.name,
+            }
+        elif change.to_tier:
+            title = _("Entered the %(tier)s tier") % {"tier": change.to_tier.name}
+        else:
+            title = _("Left the %(tier)s tier") % {"tier": change.from_tier.name if change.from_tier else "?"}
+        entries.append(
+            TimelineEntry(when=change.at, kind="tier", icon="award", title=title, detail=_("Classification run"))
+        )
+    return entries

@@ -33,6 +33,7 @@ from segmentation.rules import criterion_queryset, rule_to_q, rule_validate
 
 MATCHES = "segmentation_tmp_matches"
 QUALIFIED = "segmentation_tmp_qualified"
+MOVES = "segmentation_tmp_moves"
 
 
 @contextmanager
@@ -45,10 +46,13 @@ def _temp_table(cursor, name: str, columns: str):
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _analyze(cursor, table: str) -> None:
-    """Temporary tables have no statistics until analysed: give the planner its row count."""
+def _analyze(cursor, *tables: str) -> None:
+    """Give the planner fresh row counts (PostgreSQL). Temporary tables have none until analysed, and a
+    table that was empty at its last analysis (a first run) invites a nested loop that rescans it for
+    every row: quadratic at a million customers. ANALYZE samples a fixed number of rows: cheap."""
     if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {table}")
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def _p(value):
@@ -75,6 +79,7 @@ def segments_apply(*, run: Run, now: datetime.datetime | None = None) -> dict:
     membership = SegmentMembership._meta.db_table
     counts = {}
     with connection.cursor() as cursor, _temp_table(cursor, MATCHES, "customer_id bigint PRIMARY KEY"):
+        _analyze(cursor, membership)
         for segment in Segment.objects.select_related("criterion").order_by("pk"):
             active = segment.is_active and segment.criterion.is_active
             cursor.execute(f"DELETE FROM {MATCHES}")  # noqa: S608 (table names only)
@@ -92,12 +97,18 @@ def segments_apply(*, run: Run, now: datetime.datetime | None = None) -> dict:
                 [run.pk, _p(now), segment.pk],
             )
             left = cursor.rowcount
+            # Those already in stay as they are; the rest enter. (Two statements on purpose: an INSERT
+            # that anti-joins the table it writes to can rescan it for every row when its statistics
+            # say it is empty, as on a first run.)
+            cursor.execute(
+                f"""DELETE FROM {MATCHES} WHERE EXISTS (SELECT 1 FROM {membership} sm WHERE sm.segment_id = %s
+                    AND sm.customer_id = {MATCHES}.customer_id AND sm.left_run_id IS NULL)""",  # noqa: S608
+                [segment.pk],
+            )
             cursor.execute(
                 f"""INSERT INTO {membership} (segment_id, customer_id, entered_run_id, entered_at)
-                SELECT %s, m.customer_id, %s, %s FROM {MATCHES} m
-                WHERE NOT EXISTS (SELECT 1 FROM {membership} sm WHERE sm.segment_id = %s
-                    AND sm.customer_id = m.customer_id AND sm.left_run_id IS NULL)""",  # noqa: S608
-                [segment.pk, run.pk, _p(now), segment.pk],
+                SELECT %s, m.customer_id, %s, %s FROM {MATCHES} m""",  # noqa: S608
+                [segment.pk, run.pk, _p(now)],
             )
             entered = cursor.rowcount
             if active or left:
@@ -142,29 +153,37 @@ def tiers_apply(*, run: Run, as_of: datetime.date | None = None, now: datetime.d
         connection.cursor() as cursor,
         _temp_table(cursor, QUALIFIED, "customer_id bigint PRIMARY KEY, tier_id bigint NOT NULL"),
     ):
+        _analyze(cursor, holding, change)
         if tiers:
             sql, params = _qualification_queryset(tiers).query.sql_with_params()
             cursor.execute(f"INSERT INTO {QUALIFIED} (customer_id, tier_id) {sql}", params)
             _analyze(cursor, QUALIFIED)
-        moves_up = f"""
+        # 1. Up (or onto the ladder): the moves are computed first into their own table, then written
+        #    to the history and the holdings (never an INSERT that reads the table it grows).
+        cursor.execute(f"DROP TABLE IF EXISTS {MOVES}")
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {MOVES} AS
+            SELECT q.customer_id, h.tier_id AS from_tier_id, q.tier_id AS to_tier_id
             FROM {QUALIFIED} q JOIN {tier_table} qt ON qt.id = q.tier_id
             LEFT JOIN {holding} h ON h.customer_id = q.customer_id
             LEFT JOIN {tier_table} ht ON ht.id = h.tier_id
-            WHERE h.customer_id IS NULL OR qt.rank < ht.rank"""
-        # 1. Up (or onto the ladder): history, then the holding.
+            WHERE h.customer_id IS NULL OR qt.rank < ht.rank"""  # noqa: S608
+        )
+        _analyze(cursor, MOVES)
         cursor.execute(
-            f"INSERT INTO {change} (customer_id, run_id, from_tier_id, to_tier_id, at) "
-            f"SELECT q.customer_id, %s, h.tier_id, q.tier_id, %s {moves_up}",
+            f"INSERT INTO {change} (customer_id, run_id, from_tier_id, to_tier_id, at) "  # noqa: S608
+            f"SELECT customer_id, %s, from_tier_id, to_tier_id, %s FROM {MOVES}",
             [run.pk, _p(now)],
         )
         changes = cursor.rowcount
         cursor.execute(
             f"""INSERT INTO {holding} (customer_id, tier_id, since, since_run_id, downgrade_due_on)
-            SELECT q.customer_id, q.tier_id, %s, %s, NULL {moves_up}
+            SELECT customer_id, to_tier_id, %s, %s, NULL FROM {MOVES} WHERE TRUE
             ON CONFLICT (customer_id) DO UPDATE SET tier_id = excluded.tier_id, since = excluded.since,
-                since_run_id = excluded.since_run_id, downgrade_due_on = NULL""",
+                since_run_id = excluded.since_run_id, downgrade_due_on = NULL""",  # noqa: S608
             [_p(now), run.pk],
         )
+        cursor.execute(f"DROP TABLE {MOVES}")
         # 2. Qualifies again for the tier held: the grace period ends.
         cursor.execute(
             f"""UPDATE {holding} SET downgrade_due_on = NULL WHERE downgrade_due_on IS NOT NULL
@@ -198,7 +217,21 @@ def tiers_apply(*, run: Run, as_of: datetime.date | None = None, now: datetime.d
             [_p(now), run.pk, _p(as_of)],
         )
         cursor.execute(f"DELETE FROM {holding} WHERE downgrade_due_on <= %s", [_p(as_of)])  # noqa: S608
-    return {"tiers": tier_counts(run=run), "changes": changes}
+    counts = tier_counts(run=run)
+    return {"tiers": counts, "changes": changes, "movement": _tier_movement(run=run, counts=counts)}
+
+
+def _tier_movement(*, run: Run, counts: dict) -> dict:
+    """The run's movement matrix as figures kept on the run: moves (from, to, n) and who stayed per tier."""
+    moves = [
+        [f, t, n]
+        for f, t, n in TierChange.objects.filter(run=run)
+        .values_list("from_tier", "to_tier")
+        .annotate(n=Count("pk"))
+        .values_list("from_tier", "to_tier", "n")
+    ]
+    stayed = {key: entry["size"] - entry["entered"] for key, entry in counts.items()}
+    return {"moves": moves, "stayed": stayed}
 
 
 def tier_counts(*, run: Run) -> dict:
@@ -268,6 +301,9 @@ def rfm_apply(*, run: Run) -> dict:
     """
     metrics, customer, rfm = CustomerMetrics._meta.db_table, Customer._meta.db_table, CustomerRfm._meta.db_table
     with connection.cursor() as cursor:
+        _analyze(cursor, rfm)
+        if connection.vendor == "postgresql":  # three sorts of every buyer: in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_rfm_sql(), [run.pk])
         cursor.execute(
             f"""DELETE FROM {rfm} WHERE NOT EXISTS (

@@ -16,8 +16,8 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from segmentation.locks import METRICS_REFRESH_LOCK
-from segmentation.models import Run
+from segmentation.locks import METRICS_REFRESH_LOCK, RUN_CREATE_LOCK
+from segmentation.models import CustomerMetrics, Run
 from segmentation.services.classification import rfm_apply, segments_apply, tiers_apply
 from segmentation.services.metrics import metrics_refresh
 
@@ -45,7 +45,9 @@ def runs_fail_stale(*, now: datetime.datetime | None = None) -> int:
 def run_create(*, by=None, trigger: str = Run.Trigger.MANUAL) -> Run:
     """A PENDING run, unless one is already waiting or running (ValidationError)."""
     runs_fail_stale()
-    list(Run.objects.select_for_update().filter(status__in=ACTIVE))  # lock, then check
+    if connection.vendor == "postgresql":  # lock, then check: two clicks at once make one run
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_CREATE_LOCK])
     if Run.objects.filter(status__in=ACTIVE).exists():
         raise ValidationError(_("A run is already under way: wait for it to finish."))
     return Run.objects.create(started_by=by, trigger=trigger, step=_("Waiting for a worker"))
@@ -124,7 +126,11 @@ def _metrics_refresh(as_of: datetime.date) -> dict:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # wait for a nightly refresh under way, then refresh
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [METRICS_REFRESH_LOCK])
-        return metrics_refresh(today=as_of)
+        result = metrics_refresh(today=as_of)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the criteria read these figures next: fresh statistics
+                cursor.execute(f"ANALYZE {CustomerMetrics._meta.db_table}")
+        return result
 
 
 def run_execute(*, run_id: int) -> Run:
@@ -159,6 +165,7 @@ def run_execute(*, run_id: int) -> Run:
         progress.close()
     run.counts = {"metrics": metrics, "segments": segments, "tiers": tiers["tiers"], "rfm": rfm}
     run.counts["tier_changes"] = tiers["changes"]
+    run.counts["movement"] = tiers["movement"]
     run.entered_count = sum(s["entered"] for s in segments.values())
     run.left_count = sum(s["left"] for s in segments.values())
     run.status, run.finished_at, run.progress, run.step = Run.Status.SUCCEEDED, timezone.now(), 100, _("Done")

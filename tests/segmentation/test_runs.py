@@ -136,3 +136,19 @@ def test_the_tasks_run_the_service(vip_setup):
     assert run.trigger == Run.Trigger.SCHEDULED
     assert tasks.segmentation_run.run(run.pk) == Run.Status.SUCCEEDED  # not pending any more: no-op
     assert Run.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_each_run_keeps_its_own_movement_matrix(vip_setup, admin_user):
+    from segmentation.selectors import tier_movement
+
+    # given run 1: Big enters Gold; then Small spends big and run 2 moves Small in
+    first = run_execute(run_id=run_create(by=admin_user).pk)
+    buy(vip_setup["small"], 300000)
+    second = run_execute(run_id=run_create(by=admin_user).pk)
+    gold = vip_setup["vip"].criterion.tiers.get()
+
+    # when / then: rows = before, columns = after ([Gold, No tier])
+    assert [row["cells"] for row in tier_movement(run=first)["rows"]] == [[0, 0], [1, None]]
+    assert [row["cells"] for row in tier_movement(run=second)["rows"]] == [[1, 0], [1, None]]
+    assert tier_movement(run=second)["rows"][0]["tier"] == gold
