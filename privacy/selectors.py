@@ -298,3 +298,15 @@ def console_context(*, now=None, limit: int = 10) -> dict:
         "breaches": list(Breach.objects.order_by("-detected_at")[:limit]),
         "now": now,
     }
+
+
+def opinion_notes(*, customer_id) -> list:
+    """The customer's notes of disagreement (s.25(2)), to show beside the opinions they are about
+    (segment labels, scores): ``[(opinion, note, created_at)]``."""
+    from privacy.models import OpinionNote
+
+    return list(
+        OpinionNote.objects.filter(customer_id=customer_id)
+        .order_by("created_at")
+        .values_list("opinion", "note", "created_at")
+    )

@@ -119,7 +119,16 @@ def consent_record(
                 event.evidence = events[0].evidence.name
             event.save()
             events.append(event)
+    _log_change(by=by, customer=customer, reason=f"consent recorded ({purpose})")
     return events
+
+
+def _log_change(*, by, customer, reason: str) -> None:
+    """A change to the customer's personal data by a member of staff goes into the access log."""
+    if by is not None:
+        from privacy.services.access import access_record
+
+        access_record(user=by, customer=customer, action="edit", view_name="privacy:consent", reason=reason)
 
 
 @transaction.atomic
@@ -156,6 +165,7 @@ def consent_withdraw(
         for subject_class in (subject_classes or [""])
         for channel in (channels or [""])
     ]
+    _log_change(by=by, customer=customer, reason=f"consent withdrawn ({purpose})")
     return ConsentEvent.objects.bulk_create(rows)
 
 

@@ -46,6 +46,10 @@ def customer_erase(*, customer_id: int, by=None, source: str = Erasure.Source.RE
         done = registration.anonymise_rows(customer_id)
         if done:
             counts[registration.label] = done
+    if by is not None:
+        from privacy.services.access import access_record
+
+        access_record(user=by, customer=customer, action="edit", view_name="privacy:customer-erase", reason="erased")
     return Erasure.objects.create(customer=customer, source=source, erased_at=at, erased_by=by, counts=counts)
 
 

@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -27,7 +28,9 @@ class DataRequestListView(PermissionRequired404Mixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return DataRequest.objects.select_related("customer", "handled_by").order_by("completed_at", "due_at", "id")
+        return DataRequest.objects.select_related("customer", "handled_by").order_by(
+            F("completed_at").asc(nulls_first=True), "due_at", "id"
+        )
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "now": timezone.now()}

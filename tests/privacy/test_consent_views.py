@@ -230,3 +230,10 @@ def test_a_small_export_needs_no_reason(client, supervisor, central, settings):
     CustomerFactory(home_store=central)
     client.force_login(supervisor)
     assert client.get("/customers/export.csv")["Content-Type"].startswith("text/csv")
+
+
+def test_recording_consent_is_logged_as_a_change(client, dm_notice, manager, customer):
+    client.force_login(manager)
+    client.post(f"/privacy/customers/{customer.pk}/consent/new/", CONSENT_POST)
+    log = AccessLog.objects.get(action="edit")
+    assert (log.user, log.customer, log.reason) == (manager, customer, "consent recorded (direct_marketing)")

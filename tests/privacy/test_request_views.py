@@ -117,3 +117,16 @@ def test_the_console_is_for_the_privacy_officer(client, manager, supervisor):
         client.force_login(user)
         assert client.get("/privacy/").status_code == 404
         assert client.get("/privacy/access-log/").status_code == 404
+
+
+def test_open_requests_come_first_by_deadline(client, privacy_officer, customer):
+    def logged(day):
+        return services.request_register(
+            by=privacy_officer, kind="access", requestor="X", customer_id=customer.pk, received_at=hk(2026, 3, day, 10)
+        )
+
+    closed, later, sooner = logged(1), logged(9), logged(5)
+    services.request_verify_identity(by=privacy_officer, request_id=closed.pk, method="HKID")
+    services.request_complete(by=privacy_officer, request_id=closed.pk)
+    client.force_login(privacy_officer)
+    assert list(client.get("/privacy/requests/").context["requests"]) == [sooner, later, closed]
