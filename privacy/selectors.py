@@ -296,6 +296,7 @@ def console_context(*, now=None, limit: int = 10) -> dict:
         "job_runs": list(JobRun.objects.order_by("-started_at")[:limit]),
         "suppressed_count": Suppression.objects.count(),
         "breaches": list(Breach.objects.order_by("-detected_at")[:limit]),
+        "oral_pending": oral_pending_all(now=now, limit=limit),
         "now": now,
     }
 
@@ -310,3 +311,20 @@ def opinion_notes(*, customer_id) -> list:
         .order_by("created_at")
         .values_list("opinion", "note", "created_at")
     )
+
+
+def oral_pending_all(*, now=None, limit: int = 20) -> list[dict]:
+    """Oral consents still waiting for their written confirmation, the closest to lapsing first."""
+    now = now or timezone.now()
+    rows = (
+        ConsentEvent.objects.filter(
+            action=ConsentEvent.Action.GRANTED,
+            method__in=ORAL_METHODS,
+            occurred_at__gte=now - timedelta(days=ORAL_CONFIRMATION_DAYS),
+        )
+        .exclude(Exists(OralConfirmation.objects.filter(batch=OuterRef("batch"))))
+        .values("customer_id", "batch", "occurred_at")
+        .distinct()
+        .order_by("occurred_at")[:limit]
+    )
+    return [{**row, "lapses_at": row["occurred_at"] + timedelta(days=ORAL_CONFIRMATION_DAYS)} for row in rows]

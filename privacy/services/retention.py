@@ -4,7 +4,7 @@ import calendar
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,8 +106,10 @@ def _apply(rule: RetentionRule, *, at) -> dict:
             try:
                 with transaction.atomic():
                     done = registration.model._base_manager.filter(pk__in=rows.values("pk")).delete()[0]
-            except (models.ProtectedError, models.RestrictedError, ValidationError):
-                done = registration.anonymise(rows)  # kept for the records that point at it: anonymised
+            except (models.ProtectedError, models.RestrictedError, ValidationError, DatabaseError):
+                # Kept because other records point at it, or the database keeps it (the consent
+                # ledger is evidence and is never deleted): anonymised instead.
+                done = registration.anonymise(rows)
         else:
             done = registration.anonymise(rows)
         counts[registration.label] = done

@@ -130,3 +130,16 @@ def test_open_requests_come_first_by_deadline(client, privacy_officer, customer)
     services.request_complete(by=privacy_officer, request_id=closed.pk)
     client.force_login(privacy_officer)
     assert list(client.get("/privacy/requests/").context["requests"]) == [sooner, later, closed]
+
+
+def test_the_console_lists_oral_consents_about_to_lapse(client, privacy_officer, manager, customer):
+    from privacy.services.consent import consent_record
+    from tests.privacy.helpers import published_notice
+
+    published_notice(privacy_officer)
+    consent_record(
+        customer_id=customer.pk, by=manager, subject_classes=["events"], channels=["phone"], method="oral_phone"
+    )
+    client.force_login(privacy_officer)
+    rows = client.get("/privacy/").context["oral_pending"]
+    assert [row["customer_id"] for row in rows] == [customer.pk]
