@@ -9,13 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
-import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors as customer_selectors
 from customers.views.mixins import ServiceFormMixin
-from privacy.export import access_export_zip
 from privacy.forms import DataRequestForm
-from privacy.models import AccessLog, DataRequest
+from privacy.models import DataRequest
 from privacy.services import requests as services
 
 
@@ -137,15 +135,7 @@ class DataRequestExportView(PermissionRequired404Mixin, View):
 
     def get(self, request, pk):
         data_request = get_object_or_404(DataRequest, pk=pk, kind=DataRequest.Kind.ACCESS, customer__isnull=False)
-        content = access_export_zip(customer_id=data_request.customer_id, request_id=data_request.pk)
-        privacy.services.access_record(
-            user=request.user,
-            customer=data_request.customer,
-            action=AccessLog.Action.EXPORT,
-            view_name="privacy:request-export",
-            path=request.path,
-            reason=f"data access request #{data_request.pk}",
-        )
+        content = services.request_export(by=request.user, request_id=data_request.pk)
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="data-access-request-{data_request.pk}.zip"'
         return response

@@ -127,6 +127,7 @@ def test_open_requests_come_first_by_deadline(client, privacy_officer, customer)
 
     closed, later, sooner = logged(1), logged(9), logged(5)
     services.request_verify_identity(by=privacy_officer, request_id=closed.pk, method="HKID")
+    services.request_export(by=privacy_officer, request_id=closed.pk)
     services.request_complete(by=privacy_officer, request_id=closed.pk)
     client.force_login(privacy_officer)
     assert list(client.get("/privacy/requests/").context["requests"]) == [sooner, later, closed]

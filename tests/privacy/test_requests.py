@@ -62,7 +62,7 @@ def test_reminders_are_sent_once_per_threshold(privacy_officer, mailoutbox):
     assert JobRun.objects.filter(name="privacy.request_reminders").count() == 4
     # a completed request is no longer reminded
     services.request_verify_identity(by=privacy_officer, request_id=request.pk, method="HKID sighted")
-    services.request_complete(by=privacy_officer, request_id=request.pk)
+    services.request_complete(by=privacy_officer, request_id=request.pk)  # no customer record: nothing to export
     services.request_reminders_send(now=hk(2026, 4, 9, 8))
     assert DataRequestReminder.objects.count() == 2
 
@@ -93,6 +93,9 @@ def test_completion_needs_a_verified_identity(privacy_officer, customer):
     with pytest.raises(ValidationError):
         services.request_complete(by=privacy_officer, request_id=request.pk)
     services.request_verify_identity(by=privacy_officer, request_id=request.pk, method="HKID card sighted")
+    with pytest.raises(ValidationError):  # no written response yet: the export
+        services.request_complete(by=privacy_officer, request_id=request.pk)
+    services.request_export(by=privacy_officer, request_id=request.pk)
     services.request_complete(by=privacy_officer, request_id=request.pk)
     request.refresh_from_db()
     assert request.status == DataRequest.Status.COMPLETED
