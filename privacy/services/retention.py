@@ -105,7 +105,7 @@ def _apply(rule: RetentionRule, *, at) -> dict:
         if rule.action == RetentionRule.Action.DELETE:
             try:
                 with transaction.atomic():
-                    done = registration.model._base_manager.filter(pk__in=rows.values("pk")).delete()[0]
+                    done = registration.model._default_manager.filter(pk__in=rows.values("pk")).delete()[0]
             except (models.ProtectedError, models.RestrictedError, ValidationError, DatabaseError):
                 # Kept because other records point at it, or the database keeps it (the consent
                 # ledger is evidence and is never deleted): anonymised instead.
