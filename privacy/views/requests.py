@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors as customer_selectors
 from customers.views.mixins import ServiceFormMixin
@@ -66,6 +67,14 @@ class DataRequestDetailView(PermissionRequired404Mixin, DetailView):
     template_name = "privacy/request_detail.html"
     context_object_name = "data_request"
     queryset = DataRequest.objects.select_related("customer", "handled_by")
+
+    def get_object(self, queryset=None):
+        data_request = super().get_object(queryset)
+        if data_request.customer is not None:
+            privacy.services.access_record_view(
+                request=self.request, customer=data_request.customer, view_name="privacy:request-detail"
+            )
+        return data_request
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -59,6 +59,7 @@ def test_an_account_manager_cannot_log_or_see_requests(client, manager, access_r
 def test_the_detail_and_the_list_show_the_request(client, privacy_officer, access_request, django_assert_num_queries):
     client.force_login(privacy_officer)
     assert client.get(f"/privacy/requests/{access_request.pk}/").status_code == 200
+    assert AccessLog.objects.filter(view_name="privacy:request-detail", user=privacy_officer).count() == 1
     client.get("/privacy/requests/")
     with django_assert_num_queries(7):
         response = client.get("/privacy/requests/")
