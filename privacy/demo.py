@@ -90,6 +90,7 @@ def privacy_demo_load(*, officer, customers: list, today) -> dict[str, int]:
                 method=Method.SIGNED_FORM,
                 occurred_at=when,
                 include_purchases=True,
+                log_access=False,
             )
         elif index % 11 == 0:
             consent.consent_record(
@@ -99,6 +100,7 @@ def privacy_demo_load(*, officer, customers: list, today) -> dict[str, int]:
                 channels=["email"],
                 method=Method.ONLINE,
                 occurred_at=when,
+                log_access=False,
             )
         elif index % 13 == 0:
             consent.consent_record(
@@ -109,10 +111,15 @@ def privacy_demo_load(*, officer, customers: list, today) -> dict[str, int]:
                 method=Method.ORAL_IN_STORE,
                 occurred_at=timezone.now() - timedelta(days=3),
                 note="Said yes at the counter; confirmation letter to send",
+                log_access=False,
             )
         if index % 49 == 0:
             consent.consent_withdraw(
-                customer_id=customer.pk, by=by, channels=["sms"], occurred_at=when + timedelta(days=10)
+                customer_id=customer.pk,
+                by=by,
+                channels=["sms"],
+                occurred_at=when + timedelta(days=10),
+                log_access=False,
             )
         if index % 98 == 0:
             consent.optout_record(customer_id=customer.pk, method=Method.OPT_OUT_LINK, at=when + timedelta(days=15))

@@ -121,6 +121,7 @@ class State:
     PENDING = "pending"  # oral, written confirmation not yet sent (within 14 days)
     LAPSED = "lapsed"  # oral, no confirmation within 14 days
     WITHDRAWN = "withdrawn"
+    WITHDRAWN_ELSEWHERE = "withdrawn_elsewhere"  # on another record with the same phone or e-mail
     SUPPRESSED = "suppressed"
     NONE = "none"
 
@@ -129,6 +130,7 @@ class State:
         PENDING: _("Oral: awaiting written confirmation"),
         LAPSED: _("Oral: lapsed (no confirmation in 14 days)"),
         WITHDRAWN: _("Withdrawn"),
+        WITHDRAWN_ELSEWHERE: _("Withdrawn on another record of this person"),
         SUPPRESSED: _("Opted out (suppressed)"),
         NONE: _("No consent"),
     }
@@ -163,7 +165,7 @@ def _covers(event, subject_class, channel) -> bool:
 
 def consent_cells(*, customer, at=None, purpose: str = Purpose.DIRECT_MARKETING) -> list[ConsentCell]:
     """The state of every class × channel the customer's ledger mentions (same rules as the gate,
-    for one customer: shown on the customer page). Three queries."""
+    for one customer: shown on the customer page). Four queries."""
     at = at or timezone.now()
     events = list(ConsentEvent.objects.filter(customer_id=customer.pk, purpose=purpose, occurred_at__lte=at))
     confirmations = dict(
@@ -180,6 +182,14 @@ def consent_cells(*, customer, at=None, purpose: str = Purpose.DIRECT_MARKETING)
             condition |= Q(kind=kind, key_hash=value)
     suppressed_at = sorted(
         Suppression.objects.filter(condition, created_at__lte=at).values_list("created_at", flat=True)
+    )
+    same_person = Q(pk__in=[])
+    if getattr(customer, fields["phone"], ""):
+        same_person |= Q(**{f"customer__{fields['phone']}": getattr(customer, fields["phone"])})
+    if getattr(customer, fields["email"], ""):
+        same_person |= Q(**{f"customer__{fields['email']}__iexact": getattr(customer, fields["email"])})
+    elsewhere = list(
+        ConsentEvent.objects.filter(same_person, purpose=purpose, occurred_at__lte=at).exclude(customer_id=customer.pk)
     )
     grants = [e for e in events if e.action == ConsentEvent.Action.GRANTED]
     withdrawals = [e for e in events if e.action == ConsentEvent.Action.WITHDRAWN]
@@ -209,6 +219,8 @@ def consent_cells(*, customer, at=None, purpose: str = Purpose.DIRECT_MARKETING)
                     state, since = (State.PENDING if at <= deadline else State.LAPSED), grant.occurred_at
             else:
                 state, since = State.GRANTED, grant.occurred_at
+        if state == State.GRANTED and _withdrawn_elsewhere(elsewhere, subject_class, channel):
+            state = State.WITHDRAWN_ELSEWHERE
         if state == State.NONE:
             if suppressed_at:
                 state, since = State.SUPPRESSED, suppressed_at[-1]
@@ -216,6 +228,24 @@ def consent_cells(*, customer, at=None, purpose: str = Purpose.DIRECT_MARKETING)
                 state, since = State.WITHDRAWN, max(w.occurred_at for w in covering)
         result.append(ConsentCell(purpose, subject_class, channel, state, since))
     return result
+
+
+def _withdrawn_elsewhere(events, subject_class, channel) -> bool:
+    """A duplicate record's latest word on this cell is a withdrawal (the gate's rule)."""
+    for withdrawal in events:
+        if withdrawal.action != ConsentEvent.Action.WITHDRAWN or not _covers(withdrawal, subject_class, channel):
+            continue
+        regranted = any(
+            e.action == ConsentEvent.Action.GRANTED
+            and e.customer_id == withdrawal.customer_id
+            and e.subject_class == subject_class
+            and e.channel == channel
+            and e.occurred_at > withdrawal.occurred_at
+            for e in events
+        )
+        if not regranted:
+            return True
+    return False
 
 
 def consent_history(*, customer_id) -> QuerySet:
@@ -296,5 +326,35 @@ def console_context(*, now=None, limit: int = 10) -> dict:
         "job_runs": list(JobRun.objects.order_by("-started_at")[:limit]),
         "suppressed_count": Suppression.objects.count(),
         "breaches": list(Breach.objects.order_by("-detected_at")[:limit]),
+        "oral_pending": oral_pending_all(now=now, limit=limit),
         "now": now,
     }
+
+
+def opinion_notes(*, customer_id) -> list:
+    """The customer's notes of disagreement (s.25(2)), to show beside the opinions they are about
+    (segment labels, scores): ``[(opinion, note, created_at)]``."""
+    from privacy.models import OpinionNote
+
+    return list(
+        OpinionNote.objects.filter(customer_id=customer_id)
+        .order_by("created_at")
+        .values_list("opinion", "note", "created_at")
+    )
+
+
+def oral_pending_all(*, now=None, limit: int = 20) -> list[dict]:
+    """Oral consents still waiting for their written confirmation, the closest to lapsing first."""
+    now = now or timezone.now()
+    rows = (
+        ConsentEvent.objects.filter(
+            action=ConsentEvent.Action.GRANTED,
+            method__in=ORAL_METHODS,
+            occurred_at__gte=now - timedelta(days=ORAL_CONFIRMATION_DAYS),
+        )
+        .exclude(Exists(OralConfirmation.objects.filter(batch=OuterRef("batch"))))
+        .values("customer_id", "batch", "occurred_at")
+        .distinct()
+        .order_by("occurred_at")[:limit]
+    )
+    return [{**row, "lapses_at": row["occurred_at"] + timedelta(days=ORAL_CONFIRMATION_DAYS)} for row in rows]

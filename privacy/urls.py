@@ -18,6 +18,11 @@ urlpatterns = [
         "customers/<int:customer_pk>/consent/withdraw/", consent.ConsentWithdrawView.as_view(), name="consent-withdraw"
     ),
     path(
+        "customers/<int:customer_pk>/consent/<int:pk>/evidence/",
+        consent.ConsentEvidenceView.as_view(),
+        name="consent-evidence",
+    ),
+    path(
         "customers/<int:customer_pk>/consent/<uuid:batch>/confirm/",
         consent.OralConfirmationSendView.as_view(),
         name="consent-confirm",

@@ -45,6 +45,7 @@ def consent_record(
     evidence=None,
     note: str = "",
     overrides_suppression: bool = False,
+    log_access: bool = True,
 ) -> list[ConsentEvent]:
     """The customer gave consent, selectively: one GRANTED event per class × channel.
 
@@ -119,7 +120,17 @@ def consent_record(
                 event.evidence = events[0].evidence.name
             event.save()
             events.append(event)
+    if log_access:
+        _log_change(by=by, customer=customer, reason=f"consent recorded ({purpose})")
     return events
+
+
+def _log_change(*, by, customer, reason: str) -> None:
+    """A change to the customer's personal data by a member of staff goes into the access log."""
+    if by is not None:
+        from privacy.services.access import access_record
+
+        access_record(user=by, customer=customer, action="edit", view_name="privacy:consent", reason=reason)
 
 
 @transaction.atomic
@@ -133,6 +144,7 @@ def consent_withdraw(
     method: str = Method.STAFF,
     occurred_at=None,
     note: str = "",
+    log_access: bool = True,
 ) -> list[ConsentEvent]:
     """The customer withdrew consent (None: every class / every channel). Takes effect at once."""
     if by is not None and not by.has_perm("privacy.record_consent"):
@@ -156,6 +168,8 @@ def consent_withdraw(
         for subject_class in (subject_classes or [""])
         for channel in (channels or [""])
     ]
+    if log_access:
+        _log_change(by=by, customer=customer, reason=f"consent withdrawn ({purpose})")
     return ConsentEvent.objects.bulk_create(rows)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from privacy.models import (
+    AccessLog,
     CorrectionNotice,
     DataRequest,
     DataRequestReminder,
@@ -104,6 +105,14 @@ def request_complete(*, by, request_id: int, at=None) -> DataRequest:
     request = _open_locked(request_id)
     if request.identity_verified_at is None:
         raise ValidationError(_("Verify the requestor's identity first."))
+    if (
+        request.kind == DataRequest.Kind.ACCESS
+        and request.customer_id
+        and not AccessLog.objects.filter(
+            customer_id=request.customer_id, action=AccessLog.Action.EXPORT, reason=_export_reason(request)
+        ).exists()
+    ):
+        raise ValidationError(_("Generate the export for the requestor before marking the request complied with."))
     request.status = DataRequest.Status.COMPLETED
     request.completed_at = at
     request.save()
@@ -117,6 +126,33 @@ def request_complete(*, by, request_id: int, at=None) -> DataRequest:
             [CorrectionNotice(request=request, disclosure=d, created_at=at) for d in recipients], ignore_conflicts=True
         )
     return request
+
+
+def _export_reason(request: DataRequest) -> str:
+    return f"data access request #{request.pk}"
+
+
+@transaction.atomic
+def request_export(*, by, request_id: int) -> bytes:
+    """The access export of the request's customer (a ZIP), logged as an export of their data."""
+    from privacy.export import access_export_zip
+    from privacy.services.access import access_record
+
+    if not (by.has_perm("privacy.handle_datarequest") and by.has_perm("privacy.export_personal_data")):
+        raise PermissionDenied(_("You may not export customers' personal data."))
+    request = DataRequest.objects.select_related("customer").get(pk=request_id)
+    if request.kind != DataRequest.Kind.ACCESS or request.customer is None:
+        raise ValidationError(_("Only an access request about a customer record has an export."))
+    content = access_export_zip(customer_id=request.customer_id, request_id=request.pk)
+    access_record(
+        user=by,
+        customer=request.customer,
+        action=AccessLog.Action.EXPORT,
+        view_name="privacy:request-export",
+        path=f"/privacy/requests/{request.pk}/export/",
+        reason=_export_reason(request),
+    )
+    return content
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ import calendar
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +46,10 @@ def customer_erase(*, customer_id: int, by=None, source: str = Erasure.Source.RE
         done = registration.anonymise_rows(customer_id)
         if done:
             counts[registration.label] = done
+    if by is not None:
+        from privacy.services.access import access_record
+
+        access_record(user=by, customer=customer, action="edit", view_name="privacy:customer-erase", reason="erased")
     return Erasure.objects.create(customer=customer, source=source, erased_at=at, erased_by=by, counts=counts)
 
 
@@ -101,9 +105,11 @@ def _apply(rule: RetentionRule, *, at) -> dict:
         if rule.action == RetentionRule.Action.DELETE:
             try:
                 with transaction.atomic():
-                    done = registration.model._base_manager.filter(pk__in=rows.values("pk")).delete()[0]
-            except (models.ProtectedError, models.RestrictedError, ValidationError):
-                done = registration.anonymise(rows)  # kept for the records that point at it: anonymised
+                    done = registration.model._default_manager.filter(pk__in=rows.values("pk")).delete()[0]
+            except (models.ProtectedError, models.RestrictedError, ValidationError, DatabaseError):
+                # Kept because other records point at it, or the database keeps it (the consent
+                # ledger is evidence and is never deleted): anonymised instead.
+                done = registration.anonymise(rows)
         else:
             done = registration.anonymise(rows)
         counts[registration.label] = done

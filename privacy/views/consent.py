@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
@@ -9,6 +10,7 @@ from crm_site.permissions import PermissionRequired404Mixin
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
 from privacy import selectors
 from privacy.forms import ConsentRecordForm, ConsentWithdrawForm
+from privacy.models import ConsentEvent
 from privacy.models.consent import Method
 from privacy.services import consent as services
 
@@ -107,3 +109,20 @@ class OralConfirmationSendView(PermissionRequired404Mixin, ConsentCustomerMixin,
                 request, _("Written confirmation recorded as sent: %(text)s") % {"text": confirmation.body}
             )
         return redirect("privacy:consent-history", customer_pk=self.customer.pk)
+
+
+class ConsentEvidenceView(PermissionRequired404Mixin, ConsentCustomerMixin, View):
+    """The evidence file of a consent (e.g. the scanned signed form), for staff who see the customer."""
+
+    permission_required = "privacy.view_consentevent"
+
+    def get(self, request, *args, **kwargs):
+        event = ConsentEvent.objects.filter(customer_id=self.customer.pk, pk=kwargs["pk"]).exclude(evidence="").first()
+        if event is None:
+            raise Http404
+        privacy.services.access_record_view(
+            request=request, customer=self.customer, view_name="privacy:consent-evidence"
+        )
+        return FileResponse(
+            event.evidence.open("rb"), as_attachment=True, filename=event.evidence.name.rsplit("/", 1)[-1]
+        )

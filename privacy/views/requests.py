@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -12,9 +13,8 @@ import privacy.services
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors as customer_selectors
 from customers.views.mixins import ServiceFormMixin
-from privacy.export import access_export_zip
 from privacy.forms import DataRequestForm
-from privacy.models import AccessLog, DataRequest
+from privacy.models import DataRequest
 from privacy.services import requests as services
 
 
@@ -27,7 +27,9 @@ class DataRequestListView(PermissionRequired404Mixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return DataRequest.objects.select_related("customer", "handled_by").order_by("completed_at", "due_at", "id")
+        return DataRequest.objects.select_related("customer", "handled_by").order_by(
+            F("completed_at").asc(nulls_first=True), "due_at", "id"
+        )
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "now": timezone.now()}
@@ -65,6 +67,14 @@ class DataRequestDetailView(PermissionRequired404Mixin, DetailView):
     template_name = "privacy/request_detail.html"
     context_object_name = "data_request"
     queryset = DataRequest.objects.select_related("customer", "handled_by")
+
+    def get_object(self, queryset=None):
+        data_request = super().get_object(queryset)
+        if data_request.customer is not None:
+            privacy.services.access_record_view(
+                request=self.request, customer=data_request.customer, view_name="privacy:request-detail"
+            )
+        return data_request
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -134,15 +144,7 @@ class DataRequestExportView(PermissionRequired404Mixin, View):
 
     def get(self, request, pk):
         data_request = get_object_or_404(DataRequest, pk=pk, kind=DataRequest.Kind.ACCESS, customer__isnull=False)
-        content = access_export_zip(customer_id=data_request.customer_id, request_id=data_request.pk)
-        privacy.services.access_record(
-            user=request.user,
-            customer=data_request.customer,
-            action=AccessLog.Action.EXPORT,
-            view_name="privacy:request-export",
-            path=request.path,
-            reason=f"data access request #{data_request.pk}",
-        )
+        content = services.request_export(by=request.user, request_id=data_request.pk)
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="data-access-request-{data_request.pk}.zip"'
         return response

@@ -230,3 +230,30 @@ def test_a_small_export_needs_no_reason(client, supervisor, central, settings):
     CustomerFactory(home_store=central)
     client.force_login(supervisor)
     assert client.get("/customers/export.csv")["Content-Type"].startswith("text/csv")
+
+
+def test_recording_consent_is_logged_as_a_change(client, dm_notice, manager, customer):
+    client.force_login(manager)
+    client.post(f"/privacy/customers/{customer.pk}/consent/new/", CONSENT_POST)
+    log = AccessLog.objects.get(action="edit")
+    assert (log.user, log.customer, log.reason) == (manager, customer, "consent recorded (direct_marketing)")
+
+
+def test_the_signed_form_is_kept_and_downloadable_by_staff_who_see_the_customer(
+    client, dm_notice, manager, other_manager, customer, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(manager)
+    scan = SimpleUploadedFile("signed-form.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    client.post(f"/privacy/customers/{customer.pk}/consent/new/", {**CONSENT_POST, "evidence": scan})
+    event = ConsentEvent.objects.get()
+    url = f"/privacy/customers/{customer.pk}/consent/{event.pk}/evidence/"
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 signed"
+    assert AccessLog.objects.filter(view_name="privacy:consent-evidence", user=manager).exists()
+    # another store's manager gets the same 404 as for a missing file, and nothing is logged
+    client.force_login(other_manager)
+    assert client.get(url).status_code == 404
+    assert not AccessLog.objects.filter(view_name="privacy:consent-evidence", user=other_manager).exists()

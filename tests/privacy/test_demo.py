@@ -22,3 +22,11 @@ def test_the_demo_loads_once(privacy_officer, central, manager):
     assert sms.count() == 4  # customers 7, 14, 21, 28 signed the form
     assert privacy_demo_load(officer=privacy_officer, customers=customers, today=hk(2026, 11, 20).date()) == {}
     assert DataRequest.objects.count() == 2
+
+
+def test_the_demo_writes_no_access_log(privacy_officer, central, manager):
+    from privacy.models import AccessLog
+
+    customers = [CustomerFactory(home_store=central, account_manager=manager) for _i in range(15)]
+    privacy_demo_load(officer=privacy_officer, customers=customers, today=hk(2026, 11, 20).date())
+    assert not AccessLog.objects.exists()

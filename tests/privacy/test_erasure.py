@@ -197,3 +197,23 @@ def test_a_recent_purchase_keeps_a_customer(privacy_officer, central):
     Customer.objects.filter(pk=customer.pk).update(updated_at=hk(2017, 1, 1, 10))
     retention_run(now=timedelta(days=1) + hk(2026, 1, 1, 3))
     assert not Erasure.objects.exists()
+
+
+def test_a_delete_rule_keeps_the_consent_ledger_as_evidence(privacy_officer, manager, customer):
+    published_notice(privacy_officer)
+    consent_record(
+        customer_id=customer.pk,
+        by=manager,
+        subject_classes=["events"],
+        channels=["sms"],
+        method="online",
+        occurred_at=hk(2020, 1, 1, 10),
+        note="at the 2019 trunk show",
+    )
+    RetentionRule.objects.create(category=Category.MARKETING, period_months=12, action="delete")
+    run = retention_run(now=hk(2026, 1, 1, 3))
+    assert run.error == ""
+    from privacy.models import ConsentEvent
+
+    event = ConsentEvent.objects.get()
+    assert (event.action, event.note) == ("granted", "")

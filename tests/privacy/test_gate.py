@@ -131,8 +131,9 @@ def test_the_duplicate_record_that_opted_out_wins(dm_notice, manager, central):
     second = CustomerFactory(home_store=central, mobile_phone="+85291110000", email="b@example.com")
     grant(first, manager, at=hk(2026, 1, 5, 10))
     consent_withdraw(customer_id=second.pk, by=manager, channels=[SMS], occurred_at=hk(2026, 1, 6, 10))
-    # then neither is contactable by SMS
+    # then neither is contactable by SMS, and the first record's card says why
     assert who() == set()
+    assert state(first) == State.WITHDRAWN_ELSEWHERE
 
 
 def test_same_email_in_other_case_is_the_same_person(dm_notice, manager, central):

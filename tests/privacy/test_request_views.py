@@ -59,6 +59,7 @@ def test_an_account_manager_cannot_log_or_see_requests(client, manager, access_r
 def test_the_detail_and_the_list_show_the_request(client, privacy_officer, access_request, django_assert_num_queries):
     client.force_login(privacy_officer)
     assert client.get(f"/privacy/requests/{access_request.pk}/").status_code == 200
+    assert AccessLog.objects.filter(view_name="privacy:request-detail", user=privacy_officer).count() == 1
     client.get("/privacy/requests/")
     with django_assert_num_queries(7):
         response = client.get("/privacy/requests/")
@@ -117,3 +118,30 @@ def test_the_console_is_for_the_privacy_officer(client, manager, supervisor):
         client.force_login(user)
         assert client.get("/privacy/").status_code == 404
         assert client.get("/privacy/access-log/").status_code == 404
+
+
+def test_open_requests_come_first_by_deadline(client, privacy_officer, customer):
+    def logged(day):
+        return services.request_register(
+            by=privacy_officer, kind="access", requestor="X", customer_id=customer.pk, received_at=hk(2026, 3, day, 10)
+        )
+
+    closed, later, sooner = logged(1), logged(9), logged(5)
+    services.request_verify_identity(by=privacy_officer, request_id=closed.pk, method="HKID")
+    services.request_export(by=privacy_officer, request_id=closed.pk)
+    services.request_complete(by=privacy_officer, request_id=closed.pk)
+    client.force_login(privacy_officer)
+    assert list(client.get("/privacy/requests/").context["requests"]) == [sooner, later, closed]
+
+
+def test_the_console_lists_oral_consents_about_to_lapse(client, privacy_officer, manager, customer):
+    from privacy.services.consent import consent_record
+    from tests.privacy.helpers import published_notice
+
+    published_notice(privacy_officer)
+    consent_record(
+        customer_id=customer.pk, by=manager, subject_classes=["events"], channels=["phone"], method="oral_phone"
+    )
+    client.force_login(privacy_officer)
+    rows = client.get("/privacy/").context["oral_pending"]
+    assert [row["customer_id"] for row in rows] == [customer.pk]

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InternalError, connection, transaction
+from django.utils import timezone
 
 from privacy.export import OTHER_PERSON, access_export_data, access_export_zip
 from privacy.models import CorrectionNotice, DataRequest, DataRequestReminder, Erasure, JobRun, LogBookEntry
@@ -61,7 +62,7 @@ def test_reminders_are_sent_once_per_threshold(privacy_officer, mailoutbox):
     assert JobRun.objects.filter(name="privacy.request_reminders").count() == 4
     # a completed request is no longer reminded
     services.request_verify_identity(by=privacy_officer, request_id=request.pk, method="HKID sighted")
-    services.request_complete(by=privacy_officer, request_id=request.pk)
+    services.request_complete(by=privacy_officer, request_id=request.pk)  # no customer record: nothing to export
     services.request_reminders_send(now=hk(2026, 4, 9, 8))
     assert DataRequestReminder.objects.count() == 2
 
@@ -92,6 +93,9 @@ def test_completion_needs_a_verified_identity(privacy_officer, customer):
     with pytest.raises(ValidationError):
         services.request_complete(by=privacy_officer, request_id=request.pk)
     services.request_verify_identity(by=privacy_officer, request_id=request.pk, method="HKID card sighted")
+    with pytest.raises(ValidationError):  # no written response yet: the export
+        services.request_complete(by=privacy_officer, request_id=request.pk)
+    services.request_export(by=privacy_officer, request_id=request.pk)
     services.request_complete(by=privacy_officer, request_id=request.pk)
     request.refresh_from_db()
     assert request.status == DataRequest.Status.COMPLETED
@@ -115,22 +119,24 @@ def test_a_refusal_needs_a_statutory_ground_and_writes_the_log_book(privacy_offi
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_the_database_keeps_log_book_entries_for_four_years(privacy_officer, customer):
+    # given an entry five days short of 4 years old, and one a few days past 4 years
+    now = timezone.now()
     request = register(privacy_officer, customer)
     services.request_refuse(
-        by=privacy_officer, request_id=request.pk, ground="s20_1_a", reasons="ID not proved", at=hk(2022, 12, 1, 10)
+        by=privacy_officer, request_id=request.pk, ground="s20_1_a", reasons="ID", at=now - timedelta(days=1456)
     )
     young = LogBookEntry.objects.get()
     old_request = register(privacy_officer, customer)
     services.request_refuse(
-        by=privacy_officer, request_id=old_request.pk, ground="s20_1_a", reasons="ID", at=hk(2020, 1, 1, 10)
+        by=privacy_officer, request_id=old_request.pk, ground="s20_1_a", reasons="ID", at=now - timedelta(days=1465)
     )
     old = LogBookEntry.objects.exclude(pk=young.pk).get()
+    # then the database refuses to change either, and to delete the young one
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
         LogBookEntry._base_manager.filter(pk=young.pk).update(reasons="x")
-    # an entry entered 3 years 11 months ago (before "now" in 2026) is still kept...
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
         LogBookEntry._base_manager.filter(pk=young.pk).delete()
-    # ...one older than 4 years may go
+    # and the one older than 4 years may go
     LogBookEntry._base_manager.filter(pk=old.pk).delete()
     assert list(LogBookEntry.objects.all()) == [young]
 
@@ -240,3 +246,21 @@ def build_full_record(customer, store, staff):
     )
     privacy_rows(customer=customer, by=staff)
     other_apps_rows(customer=customer, staff=staff)
+
+
+def test_a_disagreement_note_travels_with_the_opinion(privacy_officer, customer):
+    from privacy.selectors import opinion_notes
+
+    request = register(privacy_officer, customer, kind=DataRequest.Kind.CORRECTION)
+    services.opinion_note_add(
+        by=privacy_officer,
+        customer_id=customer.pk,
+        opinion="segment: lapsed",
+        note="I bought a watch last month",
+        request_id=request.pk,
+    )
+    assert [(o, n) for o, n, _at in opinion_notes(customer_id=customer.pk)] == [
+        ("segment: lapsed", "I bought a watch last month")
+    ]
+    exported = access_export_data(customer_id=customer.pk)["privacy.OpinionNote"]["rows"]
+    assert exported[0]["note"] == "I bought a watch last month"
