@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def book(central):
-    return history_create(store=central, customers=900)
+    return history_create(store=central, customers=1000, years=4, seed=11)
 
 
 def _scores():
