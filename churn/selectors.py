@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
@@ -176,7 +176,11 @@ def wastage_report(*, user, **filters) -> dict:
         if isinstance(quarter, datetime.datetime):
             quarter = timezone.localtime(quarter).date() if timezone.is_aware(quarter) else quarter.date()
         row["label"] = f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}"
-    by_reason = list(queryset.values("reason").annotate(customers=Count("pk")).order_by("-customers", "reason"))
+    by_reason = list(
+        queryset.values("reason")
+        .annotate(customers=Count("pk"))
+        .order_by("-customers", F("reason").asc(nulls_last=True))
+    )
     labels = dict(ChurnReason.Reason.choices)
     for row in by_reason:
         row["label"] = labels.get(row["reason"], "")

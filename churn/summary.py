@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
+from churn import pgcopy
 from churn.validation import Summary
 from customers.models import Customer, Purchase
 
@@ -47,17 +48,17 @@ def _sql() -> str:
         ),
         ends AS (SELECT customer_id, MIN(day) AS first_day, MAX(day) AS last_day FROM days GROUP BY customer_id)
         SELECT
-            d.customer_id,
-            {_day_number("f.first_day")},
-            {_day_number("MAX(d.day)")},
-            COUNT(*),
+            CAST(d.customer_id AS DOUBLE PRECISION),
+            CAST({_day_number("f.first_day")} AS DOUBLE PRECISION),
+            CAST({_day_number("f.last_day")} AS DOUBLE PRECISION),
+            CAST(COUNT(*) AS DOUBLE PRECISION),
             CAST(SUM(d.total) AS DOUBLE PRECISION),
             CAST(SUM(CASE WHEN d.day = f.first_day THEN d.total ELSE 0 END) AS DOUBLE PRECISION),
             CAST(SUM(CASE WHEN d.day > {_year_before("f.last_day")} THEN d.total ELSE 0 END) AS DOUBLE PRECISION),
-            {_day_number("MAX(CASE WHEN d.day <= %(cut)s THEN d.day END)")},
-            SUM(CASE WHEN d.day <= %(cut)s THEN 1 ELSE 0 END),
+            CAST(COALESCE({_day_number("MAX(CASE WHEN d.day <= %(cut)s THEN d.day END)")}, -1) AS DOUBLE PRECISION),
+            CAST(SUM(CASE WHEN d.day <= %(cut)s THEN 1 ELSE 0 END) AS DOUBLE PRECISION),
             CAST(SUM(CASE WHEN d.day <= %(cut)s THEN d.total ELSE 0 END) AS DOUBLE PRECISION),
-            SUM(CASE WHEN d.day > %(cut)s THEN 1 ELSE 0 END)
+            CAST(SUM(CASE WHEN d.day > %(cut)s THEN 1 ELSE 0 END) AS DOUBLE PRECISION)
         FROM days d
         JOIN ends f ON f.customer_id = d.customer_id
         GROUP BY d.customer_id, f.first_day, f.last_day
@@ -77,15 +78,19 @@ class ScoringData:
 
 
 def scoring_data_read(*, as_of: datetime.date, calibration_end: datetime.date, unit_days: float) -> ScoringData:
-    """Run the aggregate and read it in chunks into numpy arrays (about 90 bytes a customer)."""
+    """Run the aggregate and read it into numpy arrays (about 90 bytes a customer): on PostgreSQL through a
+    binary COPY parsed in chunks, elsewhere through a cursor in chunks."""
     ops = connection.ops
     params = {"end": ops.adapt_datefield_value(as_of), "cut": ops.adapt_datefield_value(calibration_end)}
-    chunks = []
     with connection.cursor() as cursor:
-        cursor.execute(_sql(), params)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            chunks.append(np.array(rows, dtype=np.float64))
-    table = np.vstack(chunks) if chunks else np.empty((0, 11))
+        if connection.vendor == "postgresql":
+            table = pgcopy.copy_out(cursor, _sql(), params, fields=11)  # binary COPY: no Python tuple per row
+        else:
+            cursor.execute(_sql(), params)
+            chunks = []
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                chunks.append(np.array(rows, dtype=np.float64))
+            table = np.vstack(chunks) if chunks else np.empty((0, 11))
     (ids, first, last, days, total, first_total, spend_12m, last_cal, days_cal, total_cal, holdout) = table.T
     end_day, cut_day = (as_of - EPOCH).days, (calibration_end - EPOCH).days
     ids = ids.astype(np.int64)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import logging
 import math
 import time
-from collections import Counter
 from datetime import date, timedelta
 
 import numpy as np
@@ -16,8 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from churn import model as churn_model
+from churn import pgcopy, validation
 from churn import summary as churn_summary
-from churn import validation
 from churn.models import Band, ChurnSettings, CustomerScore, Method, ScoringRun
 
 logger = logging.getLogger(__name__)
@@ -133,32 +130,10 @@ def _execute(run: ScoringRun, *, settings: ChurnSettings, config: validation.Con
     timings["fit"] = time.perf_counter() - clock - sum(timings.values())
 
     current = data.current
-    r, f, m = validation.rfm_scores(current)
-    rfm = np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str)) if len(current) else np.array([])
-    if fit.fallback or fit.purchases is None:
-        method = Method.RFM
-        risk = validation.rfm_risk(current)
-        scores = None
-        bands = _rfm_bands(r)
-    else:
-        method = Method.MODEL
-        scores = churn_model.score_customers(
-            fit.purchases,
-            fit.value,
-            current.x,
-            current.t_x,
-            current.T,
-            current.mean_repeat_value,
-            annual_discount_rate=config.annual_discount_rate,
-            unit_days=UNIT_DAYS,
-        )
-        risk = scores.probability_no_purchase_90d
-        bands = _bands(risk, settings)
+    method, columns = score_columns(current, data.spend_12m, fit=fit, settings=settings, config=config)
     timings["score"] = time.perf_counter() - clock - sum(timings.values())
 
-    written = _write(
-        run, current=current, spend_12m=data.spend_12m, method=method, risk=risk, bands=bands, scores=scores, rfm=rfm
-    )
+    written = _write(run, method=method, columns=columns)
     timings["write"] = time.perf_counter() - clock - sum(timings.values())
 
     purchases = fit.purchases
@@ -188,8 +163,8 @@ def _execute(run: ScoringRun, *, settings: ChurnSettings, config: validation.Con
         }
     )
     run.customers_scored = len(current)
-    counts = Counter(bands.tolist())
-    run.band_counts = {band: counts.get(band, 0) for band in Band.values}
+    counts = np.bincount(columns["band"].astype(np.int64), minlength=len(BANDS))
+    run.band_counts = {band: int(count) for band, count in zip(BANDS, counts, strict=True)}
     run.save()
 
 
@@ -204,128 +179,167 @@ def _value_diagnostics(value) -> dict | None:
     }
 
 
-def _bands(risk: np.ndarray, settings: ChurnSettings) -> np.ndarray:
+BANDS = (Band.LOW, Band.WATCH, Band.HIGH, Band.LOST)  # a score's band is stored as its index here in transit
+
+
+def _band_index(risk: np.ndarray, settings) -> np.ndarray:
     edges = [float(settings.watch_from), float(settings.high_from), float(settings.lost_from)]
-    names = np.array([Band.LOW, Band.WATCH, Band.HIGH, Band.LOST], dtype=object)
-    return names[np.searchsorted(edges, risk, side="right")]
+    return np.searchsorted(edges, risk, side="right").astype(np.float64)
 
 
-def _rfm_bands(recency_score: np.ndarray) -> np.ndarray:
+def _rfm_band_index(recency_score: np.ndarray) -> np.ndarray:
     """The fall-back's bands follow the recency quintile (the RFM map's Lost / At Risk / Need Attention):
     R 1 lost, R 2 high, R 3 watch, R 4-5 low. The admin's thresholds are probabilities, which RFM has not."""
-    names = np.array([Band.LOST, Band.LOST, Band.HIGH, Band.WATCH, Band.LOW, Band.LOW], dtype=object)
-    return names[recency_score]
+    return np.array([3, 3, 2, 1, 0, 0], dtype=np.float64)[recency_score]
 
 
-def _rows(run, *, current, spend_12m, method, risk, bands, scores, rfm):
-    """The score rows as CSV lines (COPY's input), one customer at a time, never the whole table in memory twice."""
-    epoch = churn_summary.EPOCH
-    first = current.T * UNIT_DAYS
-    now = timezone.now().isoformat()
-    day_of = {}
+def score_columns(current, spend_12m, *, fit, settings, config) -> tuple[str, dict[str, np.ndarray]]:
+    """The method used and every score column as float64 arrays (NaN for "none", band as an index of BANDS)."""
+    r, f, m = validation.rfm_scores(current)
+    nothing = np.full(len(current), np.nan)
+    if fit.fallback or fit.purchases is None:
+        method = Method.RFM
+        risk = validation.rfm_risk(current)
+        band = _rfm_band_index(r)
+        alive = e90 = e365 = none90 = clv = nothing
+    else:
+        method = Method.MODEL
+        scores = churn_model.score_customers(
+            fit.purchases,
+            fit.value,
+            current.x,
+            current.t_x,
+            current.T,
+            current.mean_repeat_value,
+            annual_discount_rate=config.annual_discount_rate,
+            unit_days=UNIT_DAYS,
+        )
+        risk = scores.probability_no_purchase_90d
+        band = _band_index(risk, settings)
+        alive, e90, e365, none90, clv = (
+            scores.probability_alive,
+            scores.expected_90d,
+            scores.expected_365d,
+            scores.probability_no_purchase_90d,
+            scores.clv_12m,
+        )
+    return method, {
+        "customer_id": current.customer_ids.astype(np.float64),
+        "risk": risk,
+        "band": band,
+        "probability_alive": alive,
+        "expected_purchases_90d": e90,
+        "expected_purchases_365d": e365,
+        "probability_no_purchase_90d": none90,
+        "expected_value_12m": clv,
+        "first_day": np.rint(current.T * UNIT_DAYS),  # days before the run's day; turned into dates in SQL
+        "last_day": current.recency_days,
+        "purchase_days": current.frequency,
+        "usual_gap_days": np.where(current.x > 0, np.rint(current.t_x * UNIT_DAYS / np.maximum(current.x, 1)), -1),
+        "spend_12m": np.asarray(spend_12m, dtype=np.float64),
+        "rfm": (r * 100 + f * 10 + m).astype(np.float64),
+    }
 
-    def day(number: float) -> str:
-        number = int(np.rint(number))
-        if number not in day_of:
-            day_of[number] = (epoch + timedelta(days=number)).isoformat()
-        return day_of[number]
 
-    end_day = (run.as_of - epoch).days
-    first_days = end_day - first
-    last_days = end_day - current.recency_days
-    gaps = np.where(current.x > 0, current.t_x * UNIT_DAYS / np.maximum(current.x, 1), np.nan)
-    as_of = run.as_of.isoformat()
+_STAGE = "churn_score_stage"
 
-    def number(value) -> str:
-        return "" if value is None or not math.isfinite(value) else repr(float(value))
 
-    for i in range(len(current)):
+def _stage_select(*, table: str) -> str:
+    """SQL that turns the staged float8 columns into score rows (PostgreSQL)."""
+    bands = ", ".join(f"'{band}'" for band in BANDS)
+    return f"""
+        SELECT
+            CAST(s.customer_id AS bigint), %(run)s, %(as_of)s, %(method)s, s.risk,
+            (ARRAY[{bands}])[CAST(s.band AS integer) + 1],
+            NULLIF(s.probability_alive, 'NaN'), NULLIF(s.expected_purchases_90d, 'NaN'),
+            NULLIF(s.expected_purchases_365d, 'NaN'), NULLIF(s.probability_no_purchase_90d, 'NaN'),
+            ROUND(CAST(NULLIF(s.expected_value_12m, 'NaN') AS numeric), 2),
+            CAST(%(as_of)s AS date) - CAST(s.first_day AS integer),
+            CAST(%(as_of)s AS date) - CAST(s.last_day AS integer),
+            CAST(s.purchase_days AS integer),
+            CAST(NULLIF(s.usual_gap_days, -1) AS integer),
+            ROUND(CAST(s.spend_12m AS numeric), 2),
+            CAST(CAST(s.rfm AS integer) AS text),
+            %(now)s
+        FROM {_STAGE} s
+    """  # noqa: S608 (names from the code only; values are parameters)
+
+
+def _python_rows(run, *, method: str, columns: dict[str, np.ndarray]):
+    """The same conversion as ``_stage_select``, in Python (SQLite, the embedded development database)."""
+    now = timezone.now()
+
+    def maybe(value):
+        return None if math.isnan(value) else float(value)
+
+    for i in range(len(columns["customer_id"])):
+        clv = columns["expected_value_12m"][i]
+        gap = columns["usual_gap_days"][i]
         yield (
-            int(current.customer_ids[i]),
+            int(columns["customer_id"][i]),
             run.pk,
-            as_of,
+            run.as_of,
             method,
-            repr(float(risk[i])),
-            bands[i],
-            number(scores.probability_alive[i]) if scores else "",
-            number(scores.expected_90d[i]) if scores else "",
-            number(scores.expected_365d[i]) if scores else "",
-            number(scores.probability_no_purchase_90d[i]) if scores else "",
-            f"{scores.clv_12m[i]:.2f}" if scores and math.isfinite(scores.clv_12m[i]) else "",
-            day(first_days[i]),
-            day(last_days[i]),
-            int(current.frequency[i]),
-            "" if math.isnan(gaps[i]) else int(np.rint(gaps[i])),
-            f"{spend_12m[i]:.2f}",
-            rfm[i],
+            float(columns["risk"][i]),
+            BANDS[int(columns["band"][i])],
+            maybe(columns["probability_alive"][i]),
+            maybe(columns["expected_purchases_90d"][i]),
+            maybe(columns["expected_purchases_365d"][i]),
+            maybe(columns["probability_no_purchase_90d"][i]),
+            None if math.isnan(clv) else f"{clv:.2f}",
+            run.as_of - timedelta(days=int(columns["first_day"][i])),
+            run.as_of - timedelta(days=int(columns["last_day"][i])),
+            int(columns["purchase_days"][i]),
+            None if gap < 0 else int(gap),
+            f"{columns['spend_12m'][i]:.2f}",
+            str(int(columns["rfm"][i])),
             now,
         )
 
 
-class _CsvStream:
-    """A file-like object for COPY that turns rows into CSV text a few thousand at a time (bounded memory)."""
-
-    def __init__(self, rows, *, batch: int = 5000):
-        self._rows = iter(rows)
-        self._batch = batch
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
-        self._pending = ""
-
-    def read(self, size: int = -1) -> str:
-        while size < 0 or len(self._pending) < size:
-            self._buffer.seek(0)
-            self._buffer.truncate()
-            count = 0
-            for row in self._rows:
-                self._writer.writerow(row)
-                count += 1
-                if count == self._batch:
-                    break
-            if not count:
-                break
-            self._pending += self._buffer.getvalue()
-        if size < 0:
-            size = len(self._pending)
-        text, self._pending = self._pending[:size], self._pending[size:]
-        return text
-
-    readline = read
-
-
 @transaction.atomic
-def _write(run, *, table: str = "", **figures) -> int:
-    """Stage the rows in a temporary table (COPY), then one upsert and one delete; all or nothing."""
+def _write(run, *, method: str, columns: dict[str, np.ndarray], table: str = "") -> int:
+    """Stage the scores, then one upsert and one delete, in one transaction: all or nothing.
+
+    PostgreSQL: a binary COPY of float8 columns into a temporary table (no Python object per row), converted
+    to dates, bands and money by the INSERT … SELECT. A row whose figures did not change is not rewritten.
+    """
     table = table or CustomerScore._meta.db_table  # another table only for the benchmark
-    stage = "churn_score_stage"
-    columns = ", ".join(_COLUMNS)
+    names = ", ".join(_COLUMNS)
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE TEMPORARY TABLE {stage} (LIKE {table}) ON COMMIT DROP")
-            stream = _CsvStream(_rows(run, **figures))
-            cursor.cursor.copy_expert(f"COPY {stage} ({columns}) FROM STDIN WITH (FORMAT csv)", stream)
-        else:  # SQLite (the embedded development default)
-            cursor.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT * FROM {table} WHERE 0")  # noqa: S608
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        if postgres:
+            staged = list(columns)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_STAGE} ({', '.join(f'{name} float8' for name in staged)}) ON COMMIT DROP"
+            )
+            pgcopy.copy_in(cursor, _STAGE, staged, [columns[name] for name in staged])
+            source = _stage_select(table=table)
+        else:
+            cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} AS SELECT {names} FROM {table} WHERE 0")  # noqa: S608
             placeholders = ", ".join(["%s"] * len(_COLUMNS))
             cursor.executemany(
-                f"INSERT INTO {stage} ({columns}) VALUES ({placeholders})",  # noqa: S608
-                [tuple(None if value == "" else value for value in row) for row in _rows(run, **figures)],
+                f"INSERT INTO {_STAGE} ({names}) VALUES ({placeholders})",  # noqa: S608
+                list(_python_rows(run, method=method, columns=columns)),
             )
+            source = f"SELECT {names} FROM {_STAGE} WHERE true"  # noqa: S608
         _checkpoint("staged")
-        differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        differs = "IS DISTINCT FROM" if postgres else "IS NOT"
         update = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS if name != "customer_id")
         changed = " OR ".join(f"{table}.{name} {differs} excluded.{name}" for name in _FIGURES)
+        params = {"run": run.pk, "as_of": run.as_of, "method": method, "now": timezone.now()}
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} WHERE true "  # noqa: S608
-            f"ON CONFLICT (customer_id) DO UPDATE SET {update} WHERE {changed}"
+            f"INSERT INTO {table} ({names}) {source} ON CONFLICT (customer_id) DO UPDATE SET {update} WHERE {changed}",
+            params if postgres else None,
         )
         written = cursor.rowcount
         _checkpoint("upserted")
+        key = "CAST(s.customer_id AS bigint)" if postgres else "s.customer_id"
         cursor.execute(
             f"DELETE FROM {table} WHERE NOT EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM {stage} s WHERE s.customer_id = {table}.customer_id)"
+            f"(SELECT 1 FROM {_STAGE} s WHERE {key} = {table}.customer_id)"
         )
-        if connection.vendor != "postgresql":
-            cursor.execute(f"DROP TABLE {stage}")
+        if not postgres:
+            cursor.execute(f"DROP TABLE {_STAGE}")
     return written

@@ -1,10 +1,13 @@
 """The scoring service on PostgreSQL: the SQL summary, the run record, bands, fall-back, idempotency, the lock."""
 
 import datetime
+import io
+import json
 from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 
 from churn import summary, validation
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def book(central):
-    return history_create(store=central, customers=900)
+    return history_create(store=central, customers=1000, years=4, seed=11)
 
 
 def _scores():
@@ -162,3 +165,33 @@ def test_a_run_does_not_start_while_another_holds_the_lock(book, django_db_block
         assert not ScoringRun.objects.exists()
     finally:
         other.close()
+
+
+def test_the_backtest_command_on_the_same_purchases_gives_the_jobs_backtest(book, tmp_path):
+    # given the job's run, and the same purchases written as the analysts' CSV
+    run = scoring.scoring_run(today=AS_OF)
+    path = tmp_path / "purchases.csv"
+    rows = Purchase.objects.filter(total__gt=0).values_list("customer_id", "purchased_on", "total")
+    path.write_text("customer_id,date,amount\n" + "".join(f"{c},{d.isoformat()},{t}\n" for c, d, t in rows))
+    cut = AS_OF - datetime.timedelta(weeks=52)
+    # when
+    out = io.StringIO()
+    call_command(
+        "churn_backtest",
+        "--transactions",
+        str(path),
+        "--calibration-end",
+        cut.isoformat(),
+        "--holdout-end",
+        AS_OF.isoformat(),
+        "--json",
+        stdout=out,
+    )
+    result = json.loads(out.getvalue())
+    # then
+    job = run.backtest
+    assert result["customers"] == job["customers"]
+    assert result["params"] == pytest.approx(job["params"])
+    assert result["log_likelihood"] == pytest.approx(job["log_likelihood"])
+    for name in ("actual_repeat_purchases", "expected_repeat_purchases", "auc", "baseline_auc"):
+        assert result["holdout"][name] == pytest.approx(job["holdout"][name]), name

@@ -167,7 +167,7 @@ def test_the_customer_page_explains_the_score(client, supervisor, scored):
     assert "210 days ago" in html
     assert "Usually buys every 345 days (3 purchase days so far)." in html
     assert "The model expects 0.13 purchases in the next 90 days and 0.50 in the next year." in html
-    assert "88 %" in html
+    assert "88.0 %" in html
 
 
 def test_the_panel_shows_disputes_and_the_reason(client, manager, scored):
