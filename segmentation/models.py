@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.models import BaseModel
@@ -345,7 +346,13 @@ class RfmSegment(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the user's language: the seeded English names are in the catalogue (see
+        rules.RFM_SEGMENTS); a name an admin wrote comes back as written."""
+        return gettext(self.name)
 
 
 class RfmMapping(models.Model):

@@ -240,3 +240,16 @@ def test_rfm_mapping_is_seeded_for_all_25_cells_and_11_segments():
         code for code, _ in RfmSegment.objects.values_list("code", "name")
     }
     assert RfmSegment.objects.count() == 11
+
+
+def test_a_seeded_rfm_segment_is_named_in_the_users_language_and_a_renamed_one_as_written(db):
+    from django.utils import translation
+
+    from segmentation.models import RfmSegment
+
+    segment = RfmSegment.objects.get(code="champions")
+    with translation.override("zh-hant"):
+        assert segment.label == str(segment) == "冠軍客戶"
+    segment.name = "Top clients"
+    with translation.override("zh-hant"):
+        assert segment.label == "Top clients"
