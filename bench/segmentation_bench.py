@@ -33,6 +33,8 @@ class Figure:
     target: float | None
     worker_mb: float
     backend_mb: float | None
+    backend_cpu: float | None
+    load: float
 
     @property
     def verdict(self) -> str:
@@ -57,6 +59,15 @@ def _reset_peak(pid: int | str) -> None:
         Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc/<pid>/stat, fields 14 and 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _backend_pid() -> int:
     from django.db import connection
 
@@ -69,9 +80,11 @@ def measure(figures: list[Figure], step: str, work: Callable[[], object], *, tar
     backend = _backend_pid()
     _reset_peak("self")
     _reset_peak(backend)
+    cpu_before = _cpu_seconds(backend)
     started = time.perf_counter()
     result = work()
     seconds = time.perf_counter() - started
+    cpu_after = _cpu_seconds(backend)
     backend_kb = _status_kb(backend, "VmHWM")
     figures.append(
         Figure(
@@ -81,6 +94,8 @@ def measure(figures: list[Figure], step: str, work: Callable[[], object], *, tar
             target=target,
             worker_mb=(_status_kb("self", "VmHWM") or 0) / 1024,
             backend_mb=backend_kb / 1024 if backend_kb is not None else None,
+            backend_cpu=cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None,
+            load=os.getloadavg()[0],
         )
     )
     print(f"  {step}: {seconds:.1f} s ({figures[-1].rows})", flush=True)
@@ -96,17 +111,32 @@ def _describe(result) -> str:
 
 
 def print_table(figures: list[Figure]) -> None:
-    header = f"| {'step':<48} | {'seconds':>8} | {'target':>7} | {'':>4} | {'worker peak RSS':>15} | {'PostgreSQL backend peak':>23} | rows"  # noqa: E501
-    print()
-    print(header)
-    print("|" + "|".join("-" * (len(part)) for part in header.split("|")[1:-1]) + "|------")
-    for f in figures:
-        target = f"{f.target:.0f} s" if f.target is not None else ""
-        backend = f"{f.backend_mb:,.0f} MB" if f.backend_mb is not None else "n/a"
-        print(
-            f"| {f.step:<48} | {f.seconds:8.1f} | {target:>7} | {f.verdict:>4} | {f.worker_mb:12,.0f} MB"
-            f" | {backend:>23} | {f.rows}"
+    """A Markdown table: wall-clock seconds against the target, the PostgreSQL backend's CPU seconds
+    (what the step costs, whatever else the machine is doing), the 1-minute load average at its end
+    (2 CPUs: above 2, other work was competing), and peak memory."""
+    columns = ("step", "seconds", "target", "", "PostgreSQL CPU s", "load", "worker peak RSS", "PostgreSQL peak")
+    rows = [
+        (
+            f.step,
+            f"{f.seconds:.1f}",
+            f"≤ {f.target:.0f} s" if f.target is not None else "",
+            f.verdict,
+            f"{f.backend_cpu:.1f}" if f.backend_cpu is not None else "n/a",
+            f"{f.load:.1f}",
+            f"{f.worker_mb:,.0f} MB",
+            f"{f.backend_mb:,.0f} MB" if f.backend_mb is not None else "n/a",
         )
+        for f in figures
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
+    print()
+    for line in (columns, tuple("-" * w for w in widths), *rows):
+        pairs = enumerate(zip(line, widths, strict=True))
+        cells = (cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in pairs)
+        print("| " + " | ".join(cells) + " |")
+    for f in figures:
+        if f.rows:
+            print(f"  {f.step}: {f.rows}")
 
 
 def sizes() -> dict[str, int]:
