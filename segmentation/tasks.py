@@ -4,9 +4,9 @@ from celery import shared_task
 from django.db import OperationalError, connection, transaction
 
 from segmentation import services
+from segmentation.locks import METRICS_REFRESH_LOCK
 
-# Key of the PostgreSQL advisory lock that keeps two metrics refreshes from running at once.
-METRICS_REFRESH_LOCK = 7_310_420_001
+__all__ = ["METRICS_REFRESH_LOCK", "metrics_refresh", "segmentation_run", "segmentation_run_scheduled"]
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -24,3 +24,19 @@ def metrics_refresh() -> dict:
                 if not cursor.fetchone()[0]:
                     return {"skipped": True}
         return services.metrics_refresh()
+
+
+@shared_task(acks_late=True)
+def segmentation_run(run_id: int) -> str:
+    """Execute one run (started by hand). A redelivered message finds the run no longer pending: no-op.
+
+    Failures are recorded on the run by the service (no retry: a rerun is a new run).
+    """
+    return services.run_execute(run_id=run_id).status
+
+
+@shared_task(acks_late=True)
+def segmentation_run_scheduled() -> str:
+    """The scheduled run (CELERY_BEAT_SCHEDULE "segmentation-run"); skipped while another is under way."""
+    run = services.run_scheduled()
+    return run.status if run else "skipped"

@@ -37,6 +37,7 @@ def _role_groups(request):
 SEED_MIGRATIONS = [
     ("customers.migrations.0002_roles", ["grant"]),
     ("customers.migrations.0004_client_record_roles_and_intervals", ["grant", "intervals"]),
+    ("segmentation.migrations.0003_roles_and_rfm_mapping", ["grant", "rfm_seed"]),
 ]
 
 

@@ -223,3 +223,48 @@ class FollowUpTaskFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Call back #{n}")
     due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=3))
     status = FollowUpTask.Status.OPEN
+
+
+# --- segmentation ------------------------------------------------------------------------------
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    """Spent at least HKD 100,000 in the last 12 months, unless given another ``rule``."""
+
+    class Meta:
+        model = "segmentation.Criterion"
+
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    purpose = "vip"
+    rule = factory.LazyFunction(lambda: {"all": [{"field": "spend_12m", "op": "gte", "value": "100000.00"}]})
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "segmentation.Segment"
+
+    criterion = factory.SubFactory(CriterionFactory)
+    name = factory.SelfAttribute("criterion.name")
+
+
+class TierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "segmentation.Tier"
+
+    rank = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Tier {n}")
+    criterion = factory.SubFactory(CriterionFactory)
+    grace_days = 0
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    """A finished run (the kind memberships and tiers point at)."""
+
+    class Meta:
+        model = "segmentation.Run"
+
+    status = "succeeded"
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)
+    as_of = factory.LazyFunction(timezone.localdate)
+    progress = 100

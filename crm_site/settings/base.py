@@ -141,6 +141,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segmentation.tasks.metrics_refresh",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Screening and classification: metrics, segments, tiers and RFM (segmentation.services.run_execute).
+    "segmentation-run": {
+        "task": "segmentation.tasks.segmentation_run_scheduled",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)

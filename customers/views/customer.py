@@ -20,6 +20,8 @@ from customers.selectors import timepieces as timepiece_selectors
 from customers.selectors.timeline import customer_timeline
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
 from privacy.models import AccessLog
+from segmentation import selectors as segmentation_selectors
+from segmentation.forms import classification_filter_fields
 
 
 def csv_safe(value: str) -> str:
@@ -33,6 +35,7 @@ class CustomerFilterMixin:
     def get_filter_form(self):
         if not hasattr(self, "_filter_form"):
             self._filter_form = CustomerFilterForm(self.request.GET or None, user=self.request.user)
+            classification_filter_fields(self._filter_form)  # tier and segment filters (segmentation)
         return self._filter_form
 
     def get_filtered_queryset(self):
@@ -41,12 +44,16 @@ class CustomerFilterMixin:
         data = getattr(form, "cleaned_data", {})  # the valid filters apply even if another is bad
         store = data.get("store")
         manager = data.get("manager")
-        return selectors.customer_list_for_user(
+        queryset = selectors.customer_list_for_user(
             user=self.request.user,
             search=data.get("q", ""),
             store_id=store.pk if store else None,
             account_manager_id=manager.pk if manager else None,
         )
+        queryset = segmentation_selectors.customers_filter_classification(
+            queryset, tier=data.get("tier", ""), segment=data.get("segment", "")
+        )
+        return segmentation_selectors.customers_with_tier(queryset)
 
 
 class CustomerListView(PermissionRequired404Mixin, CustomerFilterMixin, ListView):
@@ -107,6 +114,7 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["interactions_panel"] = interaction_selectors.panel_context(customer=customer, user=user)
         context["referrals"] = lead_selectors.referrals_by_customer(customer=customer, user=user)
         context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
+        context["classification"] = segmentation_selectors.customer_classification(customer=customer)
         return context
 
 

@@ -29,7 +29,7 @@ from customers.services.data_quality import (
 )
 from privacy.models import AccessLog
 from privacy.services import access_record
-from segmentation.models import CustomerMetrics
+from segmentation.models import CustomerMetrics, CustomerRfm, CustomerTier, SegmentMembership, TierChange
 from tests.customers.factories_duplicates import (
     converted_lead,
     interaction,
@@ -39,6 +39,7 @@ from tests.customers.factories_duplicates import (
     task,
     timepiece_with_job,
 )
+from tests.factories import RunFactory, SegmentFactory, TierFactory
 
 
 @pytest.fixture
@@ -104,6 +105,17 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     CustomerMetrics.objects.create(
         customer=duplicate, home_store=central, as_of=timezone.localdate(), refreshed_at=timezone.now()
     )
+    # classification rows: moved too (the next run recomputes them for the survivor)
+    run = RunFactory()
+    tier = TierFactory()
+    SegmentMembership.objects.create(
+        segment=SegmentFactory(), customer=duplicate, entered_run=run, entered_at=timezone.now()
+    )
+    CustomerTier.objects.create(customer=duplicate, tier=tier, since=timezone.now(), since_run=run)
+    TierChange.objects.create(customer=duplicate, run=run, to_tier=tier, at=timezone.now())
+    CustomerRfm.objects.create(
+        customer=duplicate, recency_score=1, frequency_score=1, monetary_score=1, segment=None, run=run
+    )
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -137,6 +149,10 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "customers.Lead": 2,
         "customers.Customer": 1,
         "segmentation.CustomerMetrics": 1,
+        "segmentation.SegmentMembership": 1,
+        "segmentation.CustomerTier": 1,
+        "segmentation.TierChange": 1,
+        "segmentation.CustomerRfm": 1,
     }
 
 

@@ -18,8 +18,8 @@ LIST_URL = reverse("customers:customer-list")
 CREATE_URL = reverse("customers:customer-create")
 EXPORT_URL = reverse("customers:customer-export")
 # Measured, and constant in the number of customers shown (see the tests below).
-LIST_QUERIES = 9
-DETAIL_QUERIES = 22  # the 360° page: every panel in a fixed number of queries
+LIST_QUERIES = 11  # + tier and segment filter choices (segmentation)
+DETAIL_QUERIES = 24  # the 360° page: every panel in a fixed number of queries (+2: tier, RFM and segment badges)
 
 
 def detail_url(customer):

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from crm_site import roles
 from customers import demo
+from segmentation import demo as segmentation_demo
 
 
 class Command(BaseCommand):
@@ -41,6 +42,15 @@ class Command(BaseCommand):
                 listed = ", ".join(rows[:-1]) + " and " + rows[-1] if len(rows) > 1 else rows[0]
                 self.stdout.write(self.style.SUCCESS(f"Created {listed}."))
             self.stdout.write(f"History up to {demo.DEMO_TODAY:%d %B %Y}, the demo's fixed today.")
+        classification = segmentation_demo.demo_segmentation_load()
+        if classification.criteria_created or classification.tiers_created or classification.run:
+            run = classification.run
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Segmentation: {classification.criteria_created} criteria, {classification.tiers_created} tiers"
+                    + (f", run #{run.pk} {run.status}." if run else ".")
+                )
+            )
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         stores = {store.code: store.name for store in demo.DEMO_STORES}
         for user in demo.DEMO_USERS:
