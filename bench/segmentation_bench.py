@@ -105,6 +105,8 @@ def measure(figures: list[Figure], step: str, work: Callable[[], object], *, tar
 def _describe(result) -> str:
     if isinstance(result, dict):
         return ", ".join(f"{key} {value:,}" for key, value in result.items() if isinstance(value, int))
+    if hasattr(result, "status") and hasattr(result, "counts"):  # a Run
+        return f"{result.status}, entered {result.entered_count:,}, left {result.left_count:,}"
     if isinstance(result, int):
         return f"{result:,}"
     return str(result or "")
@@ -188,6 +190,102 @@ def metrics_steps(figures: list[Figure], today: datetime.date, *, fresh: bool) -
     )
 
 
+# The browser test's criterion (issue #4): spent at least HKD 100,000 in 12 months and bought at least twice.
+CRITERION = {
+    "all": [
+        {"field": "spend_12m", "op": "gte", "value": 100000},
+        {"field": "purchases_12m", "op": "gte", "value": 2},
+    ]
+}
+# A loyalty ladder, highest first.
+LADDER = (
+    ("Platinum", {"all": [{"field": "spend_12m", "op": "gte", "value": 300000}]}, 90),
+    ("Gold", {"all": [{"field": "spend_12m", "op": "gte", "value": 100000}]}, 60),
+    ("Silver", {"all": [{"field": "spend_12m", "op": "gte", "value": 30000}]}, 30),
+    ("Member", {"all": [{"field": "purchases_lifetime", "op": "gte", "value": 1}]}, 0),
+)
+BENCH_NAME = "Bench: HKD 100,000 in 12 months, twice"
+
+
+def classification_setup():
+    """The benchmark's admin, criterion (tracked as a segment) and tier ladder, made once."""
+    from django.contrib.auth.models import Group
+
+    from crm_site import roles
+    from crm_site.models import User
+    from segmentation.models import Criterion, Tier
+    from segmentation.services import criterion_create
+
+    admin, created = User.objects.get_or_create(username="bench.admin")
+    if created:
+        admin.set_unusable_password()
+        admin.save()
+        admin.groups.add(Group.objects.get(name=roles.ADMIN))
+    if not Criterion.objects.filter(name=BENCH_NAME).exists():
+        criterion_create(by=admin, name=BENCH_NAME, rule=CRITERION, purpose=Criterion.Purpose.VIP)
+    for rank, (name, rule, grace_days) in enumerate(LADDER, start=1):
+        if not Tier.objects.filter(name=name).exists():
+            criterion = criterion_create(by=admin, name=f"Bench tier: {name}", rule=rule, track_as_segment=False)
+            Tier.objects.create(rank=rank, name=name, criterion=criterion, grace_days=grace_days)
+    return admin
+
+
+def classification_steps(figures: list[Figure], today: datetime.date) -> None:
+    from django.utils import timezone
+
+    from segmentation.models import Run, Segment
+    from segmentation.services import (
+        criterion_queryset,
+        rfm_apply,
+        run_create,
+        run_execute,
+        segments_apply,
+        tiers_apply,
+    )
+
+    admin = classification_setup()
+    segments = Segment.objects.filter(is_active=True).count()
+    print(f"  {segments} active segment(s), criterion: {CRITERION}", flush=True)
+    measure(
+        figures,
+        "criterion: count of matching customers (preview)",
+        lambda: criterion_queryset(CRITERION).count(),
+        target=10,
+    )
+    run = run_create(by=admin)
+    apply = lambda: _members(segments_apply(run=run))  # noqa: E731
+    measure(figures, "criterion applied: segment members recorded", apply, target=10)
+    measure(figures, "criterion applied again (no change)", apply, target=10)
+    measure(figures, "tiers applied (4-tier ladder, grace periods)", lambda: _tiers(tiers_apply(run=run, as_of=today)))
+    measure(figures, "RFM (quintiles, named segments)", lambda: _rfm(rfm_apply(run=run)), target=30)
+    measure(figures, "RFM again (no change)", lambda: _rfm(rfm_apply(run=run)), target=30)
+    Run.objects.filter(pk=run.pk).update(
+        status=Run.Status.SUCCEEDED, finished_at=timezone.now(), progress=100, step="benchmark steps"
+    )
+    run = run_create(by=admin)
+    finished = measure(
+        figures, "full run (run_execute: metrics, segments, tiers, RFM)", lambda: run_execute(run_id=run.pk)
+    )
+    if finished.status != Run.Status.SUCCEEDED:
+        print(f"  the full run failed: {finished.error}")
+
+
+def _members(counts: dict) -> dict:
+    return {
+        "members": sum(c["size"] for c in counts.values()),
+        "entered": sum(c["entered"] for c in counts.values()),
+        "left": sum(c["left"] for c in counts.values()),
+    }
+
+
+def _tiers(result: dict) -> dict:
+    return {c["name"]: c["size"] for c in result["tiers"].values()} | {"changes": result["changes"]}
+
+
+def _rfm(counts: dict) -> dict:
+    return {"buyers scored": sum(c["size"] for c in counts.values()), "champions": counts["champions"]["size"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--today", type=datetime.date.fromisoformat, default=TODAY)
@@ -195,6 +293,8 @@ def main() -> None:
     parser.add_argument(
         "--keep-metrics", action="store_true", help="do not empty the metrics table before the first refresh"
     )
+    parser.add_argument("--skip-metrics", action="store_true", help="only criteria, tiers, RFM and the full run")
+    parser.add_argument("--skip-classification", action="store_true", help="only the metrics refresh")
     args = parser.parse_args()
 
     sys.path.insert(0, str(BASE_DIR))
@@ -213,7 +313,10 @@ def main() -> None:
         explain_metrics(args.today)
         return
     figures: list[Figure] = []
-    metrics_steps(figures, args.today, fresh=not args.keep_metrics)
+    if not args.skip_metrics:
+        metrics_steps(figures, args.today, fresh=not args.keep_metrics)
+    if not args.skip_classification:
+        classification_steps(figures, args.today)
     print_table(figures)
 
 
