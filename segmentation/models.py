@@ -264,7 +264,13 @@ class SegmentMembership(models.Model):
                 name="segment_membership_left_run_and_time",
             ),
         ]
-        indexes = [models.Index(fields=["customer", "segment"], name="segment_membership_customer")]
+        indexes = [
+            models.Index(fields=["customer", "segment"], name="segment_membership_customer"),
+            # the member list: a segment's open memberships, newest first
+            models.Index(
+                fields=["segment", "-entered_at"], condition=Q(left_run__isnull=True), name="segment_membership_open"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.segment_id} · {self.customer_id}"
@@ -293,7 +299,7 @@ class CustomerTier(models.Model):
     class Meta:
         verbose_name = _("customer tier")
         verbose_name_plural = _("customer tiers")
-        indexes = [models.Index(fields=["tier"], name="customer_tier_tier")]
+        indexes = [models.Index(fields=["tier", "since"], name="customer_tier_tier_since")]
 
     def __str__(self):
         return f"{self.customer_id} · {self.tier_id}"

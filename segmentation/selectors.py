@@ -3,8 +3,10 @@
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.selectors.timeline import TimelineEntry
 from segmentation.models import (
     Criterion,
     CustomerMetrics,
@@ -15,6 +17,7 @@ from segmentation.models import (
     Segment,
     SegmentMembership,
     Tier,
+    TierChange,
 )
 from segmentation.rules import criterion_queryset
 
@@ -227,3 +230,25 @@ def customers_filter_classification(queryset, *, tier: str = "", segment: str = 
     if rfm:
         queryset = queryset.filter(rfm__segment__code=rfm)
     return queryset
+
+
+def timeline_entries(*, customer, limit: int) -> list[TimelineEntry]:
+    """Tier moves for the customer timeline (customers.selectors.timeline), in one query."""
+    entries = []
+    for change in (
+        TierChange.objects.filter(customer=customer).select_related("from_tier", "to_tier").order_by("-at", "-pk")
+    )[:limit]:
+        if change.from_tier and change.to_tier:
+            up = change.to_tier.rank < change.from_tier.rank
+            title = (_("Moved up to %(to)s (from %(from)s)") if up else _("Moved down to %(to)s (from %(from)s)")) % {
+                "to": change.to_tier.name,
+                "from": change.from_tier.name,
+            }
+        elif change.to_tier:
+            title = _("Entered the %(tier)s tier") % {"tier": change.to_tier.name}
+        else:
+            title = _("Left the %(tier)s tier") % {"tier": change.from_tier.name if change.from_tier else "?"}
+        entries.append(
+            TimelineEntry(when=change.at, kind="tier", icon="award", title=title, detail=_("Classification run"))
+        )
+    return entries

@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from segmentation.locks import METRICS_REFRESH_LOCK
+from segmentation.locks import METRICS_REFRESH_LOCK, RUN_CREATE_LOCK
 from segmentation.models import CustomerMetrics, Run
 from segmentation.services.classification import rfm_apply, segments_apply, tiers_apply
 from segmentation.services.metrics import metrics_refresh
@@ -45,7 +45,9 @@ def runs_fail_stale(*, now: datetime.datetime | None = None) -> int:
 def run_create(*, by=None, trigger: str = Run.Trigger.MANUAL) -> Run:
     """A PENDING run, unless one is already waiting or running (ValidationError)."""
     runs_fail_stale()
-    list(Run.objects.select_for_update().filter(status__in=ACTIVE))  # lock, then check
+    if connection.vendor == "postgresql":  # lock, then check: two clicks at once make one run
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_CREATE_LOCK])
     if Run.objects.filter(status__in=ACTIVE).exists():
         raise ValidationError(_("A run is already under way: wait for it to finish."))
     return Run.objects.create(started_by=by, trigger=trigger, step=_("Waiting for a worker"))

@@ -19,7 +19,7 @@ CREATE_URL = reverse("customers:customer-create")
 EXPORT_URL = reverse("customers:customer-export")
 # Measured, and constant in the number of customers shown (see the tests below).
 LIST_QUERIES = 11  # + tier and segment filter choices (segmentation)
-DETAIL_QUERIES = 24  # the 360° page: every panel in a fixed number of queries (+2: tier, RFM and segment badges)
+DETAIL_QUERIES = 25  # the 360° page: every panel in a fixed number of queries (+3: segmentation badges and tier moves)
 
 
 def detail_url(customer):

@@ -86,3 +86,16 @@ def test_the_customer_list_query_count_stays_flat_with_tiers(client, manager, cl
         customer = CustomerFactory(home_store=central, name_en=f"Extra {i}")
         CustomerTier.objects.create(customer=customer, tier=classified["gold"], since=timezone.now(), since_run=run)
     assert _count(client, LIST_URL) == before
+
+
+@pytest.mark.django_db
+def test_tier_moves_appear_on_the_customer_timeline(client, manager, classified, admin_user):
+    # given Ann entered Gold at the first run; then Sam spends big and moves up from Member
+    PurchaseFactory(customer=classified["sam"], total=Decimal(200000), purchased_on=timezone.localdate())
+    assert run_execute(run_id=run_create(by=admin_user).pk).status == Run.Status.SUCCEEDED
+    client.force_login(manager)
+    # when / then
+    ann_titles = [e.title for e in client.get(classified["ann"].get_absolute_url()).context["timeline"]]
+    assert "Entered the Gold tier" in ann_titles
+    sam_titles = [e.title for e in client.get(classified["sam"].get_absolute_url()).context["timeline"]]
+    assert "Moved up to Gold (from Member)" in sam_titles
