@@ -178,6 +178,7 @@ def metrics_steps(figures: list[Figure], today: datetime.date, *, fresh: bool) -
     from segmentation.services import metrics_refresh
 
     if fresh:
+        classification_reset()  # refuses a database that is not a bench one
         CustomerMetrics.objects.all()._raw_delete(CustomerMetrics.objects.db)  # empty table: a first refresh
     measure(figures, "metrics refresh (first: every row inserted)", lambda: metrics_refresh(today=today), target=120)
     measure(figures, "metrics refresh again, same day (no-op)", lambda: metrics_refresh(today=today), target=120)
@@ -230,7 +231,21 @@ def classification_setup():
     return admin
 
 
-def classification_steps(figures: list[Figure], today: datetime.date) -> None:
+def classification_reset() -> None:
+    """Forget every run, membership, tier holding and RFM score (a first run follows). Bench databases only."""
+    from django.db import connection
+
+    from customers.models import Customer
+    from segmentation.models import CustomerRfm, CustomerTier, Run, SegmentMembership, TierChange
+
+    if not Customer.objects.filter(external_ref__startswith="BENCH-").exists():
+        raise SystemExit("This database was not loaded by bench/generate.py: refusing to reset its classification.")
+    tables = [model._meta.db_table for model in (SegmentMembership, TierChange, CustomerTier, CustomerRfm, Run)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)}")
+
+
+def classification_steps(figures: list[Figure], today: datetime.date, *, fresh: bool) -> None:
     from django.utils import timezone
 
     from segmentation.models import Run, Segment
@@ -243,6 +258,8 @@ def classification_steps(figures: list[Figure], today: datetime.date) -> None:
         tiers_apply,
     )
 
+    if fresh:
+        classification_reset()
     admin = classification_setup()
     segments = Segment.objects.filter(is_active=True).count()
     print(f"  {segments} active segment(s), criterion: {CRITERION}", flush=True)
@@ -293,6 +310,9 @@ def main() -> None:
     parser.add_argument(
         "--keep-metrics", action="store_true", help="do not empty the metrics table before the first refresh"
     )
+    parser.add_argument(
+        "--keep-classification", action="store_true", help="keep earlier runs, memberships, tiers and RFM scores"
+    )
     parser.add_argument("--skip-metrics", action="store_true", help="only criteria, tiers, RFM and the full run")
     parser.add_argument("--skip-classification", action="store_true", help="only the metrics refresh")
     args = parser.parse_args()
@@ -316,7 +336,7 @@ def main() -> None:
     if not args.skip_metrics:
         metrics_steps(figures, args.today, fresh=not args.keep_metrics)
     if not args.skip_classification:
-        classification_steps(figures, args.today)
+        classification_steps(figures, args.today, fresh=not args.keep_classification)
     print_table(figures)
 
 
