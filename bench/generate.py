@@ -9,8 +9,9 @@ timepieces, interactions and follow-up tasks), over twelve stores and ~200 staff
 
 The data is deterministic: customer ``n`` (``external_ref`` ``BENCH-000000n``) and everything they
 bought depend only on ``--seed``, ``--today`` and the block of 10,000 customers ``n`` falls in, so the
-10,000-customer size is the first block of the million. Ids follow the highest id already in each
-table (a fresh database gives the same ids every time).
+10,000-customer size is the first block of the million. Ids start after the highest id already in
+each table, and each block owns a fixed range of ids per table (so there are gaps): a fresh
+database gets the same ids every time.
 
 How customers buy: a rate of purchases per year of their own (log-normal: most buy once or twice,
 a few collectors buy every month), a lifetime after which they stop buying (exponential), a price
@@ -19,12 +20,14 @@ seasons (Chinese New Year, December; quiet summer; busy weekends). A few watch s
 returned (a line with a negative quantity). Every watch or clock sold and not returned is an owned
 timepiece with its warranty and service-due date; some customers own one bought elsewhere.
 
-Speed: rows are written by Python into COPY streams, one block of customers at a time (bounded
-memory). For a large load (``--fast-load``, on by default from 100,000 customers) the plain
-indexes and foreign keys of the six tables written are dropped first and created again at the
-end, which validates every foreign key in one pass; unique constraints, primary keys and check
-constraints stay in force throughout. Then VACUUM ANALYZE, so that benchmarks start from a
-settled database. PostgreSQL only.
+Speed: a worker process writes each block's rows as COPY text while this one copies the previous
+block (at most two blocks ahead: bounded memory). For a large load (``--fast-load``, on by default
+from 100,000 customers) the plain indexes and foreign keys of the six tables written are dropped
+first and created again at the end, which validates every foreign key in one pass; unique
+constraints, primary keys and check constraints stay in force throughout. Then purchases,
+timepieces and interactions are clustered by date (``--chronological``: on disk as a shop writes
+them, not grouped by customer) and VACUUM ANALYZE, so that benchmarks start from a settled,
+realistic database. PostgreSQL only.
 """
 
 import argparse
