@@ -54,7 +54,7 @@ class CustomerMetrics(models.Model):
     )
     brands_bought = models.PositiveIntegerField(_("brands bought"), default=0)
     next_service_due_on = models.DateField(_("next service due"), null=True, blank=True)
-    # Always 0 for now: the complaints app has no models yet. Fill it in metrics_refresh when it has.
+    # Complaints not yet resolved (new, acknowledged, investigating, awaiting the customer).
     open_complaints = models.PositiveIntegerField(_("open complaints"), default=0)
     as_of = models.DateField(_("as of"))
     refreshed_at = models.DateTimeField(_("refreshed"))

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -53,6 +54,8 @@ def _upsert_sql() -> str:
     line = PurchaseLine._meta.db_table
     product = Product._meta.db_table
     timepiece = OwnedTimepiece._meta.db_table
+    complaint = _complaint_model()._meta.db_table
+    open_statuses = ", ".join(f"%(open_{i})s" for i in range(len(_complaint_model().OPEN_STATUSES)))
     today = "%(today)s" if connection.vendor != "postgresql" else "CAST(%(today)s AS date)"
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     columns = ", ".join(("customer_id", *_FIGURES, "refreshed_at"))
@@ -85,7 +88,7 @@ def _upsert_sql() -> str:
             COALESCE(t.timepieces_value, 0),
             COALESCE(b.brands_bought, 0),
             t.next_service_due_on,
-            0,
+            COALESCE(oc.open_complaints, 0),
             {today},
             %(now)s
         FROM {customer} c
@@ -126,10 +129,22 @@ def _upsert_sql() -> str:
             WHERE o.status = %(owned)s
             GROUP BY o.customer_id
         ) t ON t.customer_id = c.id
+        LEFT JOIN (
+            SELECT customer_id, COUNT(*) AS open_complaints
+            FROM {complaint}
+            WHERE customer_id IS NOT NULL AND status IN ({open_statuses})
+            GROUP BY customer_id
+        ) oc ON oc.customer_id = c.id
         WHERE c.merged_into_id IS NULL
         ON CONFLICT (customer_id) DO UPDATE SET {update}
         WHERE {changed}
     """  # noqa: S608
+
+
+def _complaint_model():
+    """Open complaints are a customer figure too. The complaints app builds on customers as this one
+    does; the model is looked up by name so that neither app's domain code imports the other."""
+    return apps.get_model("complaints", "Complaint")
 
 
 def upsert_statement(*, today: datetime.date) -> tuple[str, dict]:
@@ -141,6 +156,7 @@ def upsert_statement(*, today: datetime.date) -> tuple[str, dict]:
         "start_12m": ops.adapt_datefield_value(_one_year_before(today)),
         "now": ops.adapt_datetimefield_value(timezone.now()),
         "owned": OwnedTimepiece.Status.OWNED,
+        **{f"open_{i}": status for i, status in enumerate(_complaint_model().OPEN_STATUSES)},
     }
     return _upsert_sql(), params
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from customers.models import OwnedTimepiece, Purchase
 from privacy.registry import registry
@@ -11,6 +12,7 @@ from segmentation.models import CustomerMetrics
 from segmentation.services import metrics_refresh
 from tests.factories import (
     BrandFactory,
+    ComplaintFactory,
     CustomerFactory,
     OwnedTimepieceFactory,
     ProductFactory,
@@ -109,6 +111,24 @@ def test_a_customer_who_never_bought_has_zeros_and_nulls(central):
     assert m.average_order_value is None
     assert (m.timepieces_owned, m.timepieces_value, m.brands_bought) == (0, Decimal("0"), 0)
     assert m.next_service_due_on is None
+
+
+def test_open_complaints_count_those_not_yet_resolved(central):
+    # given one customer with two open complaints and a resolved one, and another with none
+    customer, other = CustomerFactory(home_store=central), CustomerFactory(home_store=central)
+    ComplaintFactory(customer=customer)
+    now = timezone.now()
+    waiting = ComplaintFactory(customer=customer, status="investigating", acknowledged_at=now)
+    ComplaintFactory(customer=customer, status="closed", acknowledged_at=now, resolved_at=now, closed_at=now)
+    # when
+    metrics_refresh(today=TODAY)
+    # then
+    assert CustomerMetrics.objects.get(customer=customer).open_complaints == 2
+    assert CustomerMetrics.objects.get(customer=other).open_complaints == 0
+    # and once one is resolved, the next refresh says so
+    customer.complaints.filter(pk=waiting.pk).update(status="resolved", resolved_at=now)
+    metrics_refresh(today=TODAY)
+    assert CustomerMetrics.objects.get(customer=customer).open_complaints == 1
 
 
 @pytest.mark.django_db
