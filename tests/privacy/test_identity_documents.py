@@ -435,3 +435,27 @@ def test_the_search_never_finds_a_customer_by_it(client, document, supervisor, c
     for term in (NUMBER, "A123456", "A1••••(•)"):
         listing = client.get(reverse("customers:customer-list"), {"q": term}).content.decode()
         assert customer.name_en not in listing
+
+
+def test_the_number_is_never_an_identifier():
+    # no index, no uniqueness on the number or its mask (the one-to-one index is on the customer)
+    for name in ("number_encrypted", "mask"):
+        field = IdentityDocument._meta.get_field(name)
+        assert not field.db_index
+        assert not field.unique
+    indexed = {f for index in IdentityDocument._meta.indexes for f in index.fields}
+    indexed |= {f for constraint in IdentityDocument._meta.constraints for f in getattr(constraint, "fields", ())}
+    assert not indexed & {"number_encrypted", "mask"}
+
+
+def test_a_merge_keeps_the_survivors_document(enabled, privacy_officer, supervisor, central):
+    from customers.services.data_quality import customer_merge
+
+    survivor, duplicate = CustomerFactory(home_store=central), CustomerFactory(home_store=central)
+    for person, number in ((survivor, NUMBER), (duplicate, "AB987654(3)")):
+        identity_document_set(by=privacy_officer, customer_id=person.pk, kind="hkid", number=number, purpose=PURPOSE)
+    # when
+    customer_merge(by=supervisor, survivor_id=survivor.pk, merged_id=duplicate.pk)
+    # then: the survivor's stays; the duplicate's stays on the tombstone (one per person), for erasure
+    assert IdentityDocument.objects.get(customer=survivor).mask == MASK
+    assert IdentityDocument.objects.get(customer=duplicate).mask == "AB9••••(•)"
