@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import Channel, DataKind, Notice, Purpose, SubjectClass
+from privacy.models import Channel, DataKind, IdentityDocument, Notice, Purpose, SubjectClass
 from privacy.models.consent import GRANT_METHODS, Method
 
 CHECKBOXES = forms.CheckboxSelectMultiple
@@ -190,3 +190,24 @@ class ProcessorForm(forms.ModelForm):
             "active",
         ]
         widgets = {"contract_signed_at": forms.DateInput(attrs={"type": "date"})}
+
+
+class IdentityDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=IdentityDocument.Kind.choices)
+    number = forms.CharField(
+        label=_("Number"),
+        max_length=40,
+        help_text=_("HKID as on the card, e.g. A123456(3). It is encrypted and shown masked from then on."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    purpose = forms.CharField(
+        label=_("Why it is needed"),
+        max_length=255,
+        help_text=_("Collect it only where the PCPD's Code of Practice allows (e.g. a watch lent against a deposit)."),
+    )
+
+
+class IdentityDocumentRevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=255, help_text=_("Kept in the access log with your name and the time.")
+    )

@@ -5,11 +5,13 @@ from privacy.models import (
     DataRequest,
     Disclosure,
     Erasure,
+    IdentityDocument,
     LegalHold,
     OpinionNote,
     OralConfirmation,
 )
 from privacy.registry import KEEP, Category, register
+from privacy.services.identity import identity_document_export
 
 # The audit trail is kept as it is: it is the proof of who saw what.
 register(
@@ -78,4 +80,16 @@ register(
     customer_path="customer",
     anonymise=KEEP,
     description="When the customer's data was erased (ids and counts only).",
+)
+# Identity-document numbers (off unless the business enables them): exported decrypted to the
+# subject (it is their data); erasure deletes the row (nothing in it is a figure to keep).
+register(
+    IdentityDocument,
+    category=Category.IDENTITY,
+    customer_path="customer",
+    sensitive_fields=("number_encrypted", "mask"),
+    export=identity_document_export,
+    anonymise=lambda qs: IdentityDocument._base_manager.filter(pk__in=qs.values("pk")).delete()[0],
+    description="Identity-document number (HKID or passport), where one was collected, and why.",
+    date_field="recorded_at",
 )

@@ -358,3 +358,20 @@ def oral_pending_all(*, now=None, limit: int = 20) -> list[dict]:
         .order_by("occurred_at")[:limit]
     )
     return [{**row, "lapses_at": row["occurred_at"] + timedelta(days=ORAL_CONFIRMATION_DAYS)} for row in rows]
+
+
+def identity_document_card(*, customer) -> dict | None:
+    """The customer page's identity-document card: None when the business does not collect
+    identity documents (no query), else the document's masked form (one query). The number is
+    never decrypted here: the mask was stored when it was recorded."""
+    from privacy.models import IdentityDocument
+    from privacy.services.identity import enabled
+
+    if not enabled():
+        return None
+    document = (
+        IdentityDocument.objects.filter(customer_id=customer.pk)
+        .only("kind", "mask", "purpose", "recorded_at", "customer_id")
+        .first()
+    )
+    return {"document": document}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from privacy.views import consent, console, contact, notices, public, requests, retention
+from privacy.views import consent, console, contact, identity, notices, public, requests, retention
 
 app_name = "privacy"
 
@@ -26,6 +26,16 @@ urlpatterns = [
         "customers/<int:customer_pk>/consent/<uuid:batch>/confirm/",
         consent.OralConfirmationSendView.as_view(),
         name="consent-confirm",
+    ),
+    path(
+        "customers/<int:customer_pk>/identity-document/",
+        identity.IdentityDocumentSetView.as_view(),
+        name="identity-document-set",
+    ),
+    path(
+        "customers/<int:customer_pk>/identity-document/reveal/",
+        identity.IdentityDocumentRevealView.as_view(),
+        name="identity-document-reveal",
     ),
     path("contact-list/", contact.ContactListView.as_view(), name="contact-list"),
     path("contact-list/export/", contact.ContactListExportView.as_view(), name="contact-list-export"),

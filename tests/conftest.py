@@ -51,6 +51,7 @@ SEED_MIGRATIONS = [
     ("privacy.migrations.0004_ledger_guards_and_roles", ["grant"]),
     ("privacy.migrations.0007_retention_roles", ["grant"]),
     ("privacy.migrations.0009_breach_roles", ["grant"]),
+    ("privacy.migrations.0011_identity_document_roles", ["grant"]),
     ("churn.migrations.0002_settings_and_roles", ["grant", "churn_settings"]),
 ]
 

@@ -181,6 +181,12 @@ PRIVACY_SUBJECT_MODEL = "customers.Customer"
 PRIVACY_SUPPRESSION_KEY = env("PRIVACY_SUPPRESSION_KEY", default="")
 # Exports of more customers than this need a stated reason, kept in the access log.
 PRIVACY_BULK_EXPORT_LIMIT = env.int("PRIVACY_BULK_EXPORT_LIMIT", default=200)
+# Identity documents (HKID, passport): off by default, as the PCPD's Code on the ID card number asks.
+# When on, numbers are encrypted at rest (Fernet) with PRIVACY_FIELD_KEY (falls back to a key derived
+# from SECRET_KEY); PRIVACY_FIELD_OLD_KEYS (comma-separated) still decrypt after a key rotation.
+PRIVACY_IDENTITY_DOCUMENTS = env.bool("PRIVACY_IDENTITY_DOCUMENTS", default=False)
+PRIVACY_FIELD_KEY = env("PRIVACY_FIELD_KEY", default="")
+PRIVACY_FIELD_OLD_KEYS = env.list("PRIVACY_FIELD_OLD_KEYS", default=[])
 
 LOGGING = {
     "version": 1,

@@ -121,6 +121,7 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["timeline"] = customer_timeline(customer=customer, limit=self.timeline_length)
         context["classification"] = segmentation_selectors.customer_classification(customer=customer)
         context["consent_cells"] = privacy.selectors.consent_cells(customer=customer)
+        context["identity_document_card"] = privacy.selectors.identity_document_card(customer=customer)
         context["churn_panel"] = churn_selectors.panel_context(
             customer=customer, user=user, can_edit=context["can_edit"]
         )

@@ -10,6 +10,7 @@ from privacy.models.consent import (
     SubjectClass,
     Suppression,
 )
+from privacy.models.identity import IdentityDocument
 from privacy.models.notices import Notice
 from privacy.models.requests import (
     CorrectionNotice,
@@ -35,6 +36,7 @@ __all__ = [
     "DataRequestReminder",
     "Disclosure",
     "Erasure",
+    "IdentityDocument",
     "JobRun",
     "LegalHold",
     "LogBookEntry",

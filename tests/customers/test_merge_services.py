@@ -155,6 +155,7 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "privacy.Disclosure": 1,
         "privacy.OpinionNote": 1,
         "privacy.LegalHold": 1,
+        "privacy.IdentityDocument": 1,
         "privacy.Erasure": 1,
         "churn.CustomerScore": 1,
         "churn.ScoreDisagreement": 1,

@@ -36,11 +36,13 @@ def privacy_rows(*, customer, by) -> None:
     """One row in every privacy model that points at a customer (merge and registry sweeps)."""
     import uuid
 
+    from privacy.crypto import encrypt
     from privacy.models import (
         CollectionRecord,
         ConsentEvent,
         DataRequest,
         Disclosure,
+        IdentityDocument,
         LegalHold,
         OpinionNote,
         OralConfirmation,
@@ -71,6 +73,16 @@ def privacy_rows(*, customer, by) -> None:
     Disclosure.objects.create(customer=customer, recipient="Insurer", data_kinds="name", disclosed_at=now)
     OpinionNote.objects.create(customer=customer, opinion="segment", note="I disagree with this label")
     LegalHold.objects.create(customer=customer, reason="warranty dispute", created_by=by, released_at=now)
+    # written directly (the service refuses while PRIVACY_IDENTITY_DOCUMENTS is off, the default)
+    IdentityDocument.objects.create(
+        customer=customer,
+        kind="hkid",
+        number_encrypted=encrypt("A123456(3)"),
+        mask="A1••••(•)",
+        purpose="deposit for a watch on loan",
+        recorded_at=now,
+        recorded_by=by,
+    )
 
 
 def privacy_tables_clear() -> None:
