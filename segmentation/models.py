@@ -287,7 +287,10 @@ class CustomerTier(models.Model):
         primary_key=True,
         related_name="tier_holding",
     )
-    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="holdings")
+    # Indexed by the (tier, since) index below, which serves lookups by tier alone too.
+    tier = models.ForeignKey(
+        Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="holdings", db_index=False
+    )
     since = models.DateTimeField(_("since"))
     since_run = models.ForeignKey(Run, verbose_name=_("since run"), on_delete=models.PROTECT, related_name="+")
     downgrade_due_on = models.DateField(
@@ -398,7 +401,7 @@ class CustomerRfm(models.Model):
     class Meta:
         verbose_name = _("customer RFM")
         verbose_name_plural = _("customer RFM")
-        indexes = [models.Index(fields=["segment"], name="customer_rfm_segment")]
+        # segment_id is indexed by its foreign key already.
 
     def __str__(self):
         return f"{self.customer_id} · R{self.recency_score}F{self.frequency_score}M{self.monetary_score}"

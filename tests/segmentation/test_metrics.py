@@ -214,3 +214,12 @@ def test_anonymising_deletes_the_derived_row(buyer):
     # then the row is deleted (it is recomputed from what is kept)
     assert count == 1
     assert not CustomerMetrics.objects.filter(customer=buyer).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage parameter")
+def test_the_metrics_table_leaves_room_in_each_page_for_the_nightly_rewrite():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'segmentation_customermetrics'")
+        (options,) = cursor.fetchone()
+    assert "fillfactor=70" in options
