@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from reports.models import KpiSnapshot, SnapshotRun
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KpiSnapshot)
+class KpiSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["day", "store", "metric", "key", "value"]
+    list_filter = ["metric", "store"]
+    date_hierarchy = "day"
+    list_select_related = ["store"]
+
+
+@admin.register(SnapshotRun)
+class SnapshotRunAdmin(ReadOnlyAdmin):
+    list_display = ["day", "status", "started_at", "seconds", "rows"]
+    list_filter = ["status"]

@@ -1,0 +1,101 @@
+"""Pages of the reports app: the supervisor dashboard and the drill-down lists behind its figures."""
+
+from django.http import Http404
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView, TemplateView
+
+from crm_site.permissions import PermissionRequired404Mixin
+from reports import kpis, selectors
+from reports.forms import PeriodForm
+
+PERIOD_LABELS = {"current": _("This period"), "previous": _("Previous period"), "last_year": _("A year before")}
+
+
+class PeriodMixin:
+    def get_period_form(self) -> PeriodForm:
+        if not hasattr(self, "_period_form"):
+            stores = selectors.dashboard_stores(user=self.request.user)
+            self._period_form = PeriodForm(self.request.GET or None, stores=stores)
+        return self._period_form
+
+    def get_period(self) -> tuple[selectors.Period, object]:
+        form = self.get_period_form()
+        data = form.cleaned_data if form.is_valid() else {}
+        period = selectors.period_for(
+            preset=data.get("period") or selectors.DEFAULT_PRESET,
+            start=data.get("start"),
+            end=data.get("end"),
+            latest=selectors.last_snapshot_day(),
+        )
+        return period, data.get("store")
+
+
+class DashboardView(PermissionRequired404Mixin, PeriodMixin, TemplateView):
+    """Supervisors: their stores' figures; admins: the whole business (or one store)."""
+
+    permission_required = "reports.view_dashboard"
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period, store = self.get_period()
+        board = selectors.dashboard(user=self.request.user, period=period, store_id=store.pk if store else None)
+        drill_query = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+        if store:
+            drill_query["store"] = store.pk
+        context.update(
+            filter_form=self.get_period_form(),
+            period=period,
+            store=store,
+            board=board,
+            labels=PERIOD_LABELS,
+            drill_query=urlencode(drill_query),
+            charts=[
+                {"id": f"chart-data-{s.code}", "title": str(s.title), "data": selectors.chart_data(s, PERIOD_LABELS)}
+                for s in board["sections"]
+            ],
+        )
+        return context
+
+
+class DrillDownView(PermissionRequired404Mixin, PeriodMixin, ListView):
+    """The customers, complaints, purchases or service jobs behind one figure (the user's stores only)."""
+
+    permission_required = "reports.view_dashboard"
+    template_name = "reports/drill_down.html"
+    context_object_name = "rows"
+    paginate_by = 50
+
+    def get_metric(self) -> kpis.Metric:
+        metric = kpis.METRICS.get(self.kwargs["metric"])
+        if metric is None:
+            raise Http404
+        return metric
+
+    def get_queryset(self):
+        period, store = self.get_period()
+        self.period = period
+        return selectors.drill_down(
+            user=self.request.user,
+            metric=self.get_metric(),
+            period=period,
+            key=self.request.GET.get("key", ""),
+            store_id=store.pk if store else None,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        metric = self.get_metric()
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            metric=metric,
+            key=self.request.GET.get("key", ""),
+            key_label=selectors.key_label(metric.code, self.request.GET.get("key", "")),
+            period=self.period,
+            total=selectors.drill_total(self.object_list, metric),
+            query_string=query.urlencode(),
+            back_query=urlencode({k: v for k, v in query.items() if k in ("start", "end", "store")}),
+        )
+        return context
