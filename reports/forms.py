@@ -16,6 +16,8 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores
         self.fields["period"].initial = DEFAULT_PRESET
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name in ("period", "store") else "form-control"
 
     def clean(self):
         data = super().clean()

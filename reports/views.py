@@ -21,7 +21,8 @@ class PeriodMixin:
 
     def get_period(self) -> tuple[selectors.Period, object]:
         form = self.get_period_form()
-        data = form.cleaned_data if form.is_valid() else {}
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})  # the valid fields, even if another one is not
         period = selectors.period_for(
             preset=data.get("period") or selectors.DEFAULT_PRESET,
             start=data.get("start"),

@@ -8,7 +8,7 @@ import pytest
 from reports import kpis
 from reports.models import KpiSnapshot, SnapshotRun
 from reports.services.snapshots import snapshot_write
-from tests.reports.conftest import D
+from tests.reports.kpi_data import D
 
 
 def figures(day=D):
