@@ -31,7 +31,10 @@ class KpiSnapshot(models.Model):
         verbose_name = _("KPI snapshot")
         verbose_name_plural = _("KPI snapshots")
         ordering = ["-day", "metric", "key"]
-        permissions = [("view_dashboard", _("Can view the supervisor dashboard"))]
+        permissions = [
+            ("view_dashboard", _("Can view the supervisor dashboard")),
+            ("view_my_day", _("Can view their own day as an account manager")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "store", "metric", "key"], name="kpi_snapshot_unique", nulls_distinct=False

@@ -322,3 +322,78 @@ def drill_down(*, user, metric: kpis.Metric, period: Period, key: str = "", stor
 
 def drill_total(rows, metric: kpis.Metric):
     return rows.aggregate(total=Sum(metric.amount))["total"] if metric.amount else None
+
+
+# --- an account manager's day -----------------------------------------------------------------------------------
+
+BIRTHDAY_DAYS = 7
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def birthdays_this_week(*, book, today: datetime.date) -> list:
+    """Customers of ``book`` whose birthday falls in the seven days from ``today``, soonest first (one query).
+
+    Born on 29 February: celebrated on 28 February in a year without one.
+    """
+    from django.db.models import Q
+
+    window = [today + datetime.timedelta(days=i) for i in range(BIRTHDAY_DAYS)]
+    condition = Q()
+    order = {}
+    for index, day in enumerate(window):
+        condition |= Q(birth_month=day.month, birth_day=day.day)
+        order[(day.month, day.day)] = index
+        if day.month == 2 and day.day == 28 and not _is_leap(day.year):
+            condition |= Q(birth_month=2, birth_day=29)
+            order[(2, 29)] = index
+    customers = list(book.filter(condition).select_related("home_store"))
+    for customer in customers:
+        customer.birthday_on = window[order[(customer.birth_month, customer.birth_day)]]
+    return sorted(customers, key=lambda c: (c.birthday_on, c.name_en, c.pk))
+
+
+def my_day(*, user, today: datetime.date | None = None) -> dict:
+    """What an account manager has on today: follow-ups due, service reminders, open complaints of their
+    book (or assigned to them), birthdays this week, and their book's tier and risk mix."""
+    from django.db.models import Count, Q
+
+    from churn.models import Band, CustomerScore
+    from complaints.models import Complaint
+    from customers.selectors.interactions import my_tasks
+    from customers.selectors.timepieces import service_due_list_for_user
+
+    today = today or timezone.localdate()
+    book = Customer.objects.visible_to(user).filter(account_manager=user)
+    tiers = (
+        book.filter(tier_holding__isnull=False)
+        .values_list("tier_holding__tier__rank", "tier_holding__tier__name")
+        .annotate(n=Count("pk"))
+        .order_by("tier_holding__tier__rank")
+    )
+    bands = dict(
+        CustomerScore.objects.filter(customer__in=book.values("pk"))
+        .values_list("band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "today": today,
+        "book_size": book.count(),
+        "tasks": list(my_tasks(user=user, today=today).filter(due_on__lte=today)),
+        "service_due": list(service_due_list_for_user(user=user, account_manager=user, today=today)[:50]),
+        "complaints": list(
+            Complaint.objects.visible_to(user)
+            .open()
+            .filter(Q(customer__in=book.values("pk")) | Q(assignee=user))
+            .select_related("customer", "store")
+            .order_by("resolve_due_at", "pk")
+        ),
+        "birthdays": birthdays_this_week(book=book, today=today),
+        "tiers": [{"name": name, "count": n} for _rank, name, n in tiers],
+        "untiered": book.filter(tier_holding__isnull=True).count(),
+        "bands": [{"code": code, "label": label, "count": bands.get(code, 0)} for code, label in Band.choices],
+        "unscored": book.filter(churn_score__isnull=True).count(),
+    }

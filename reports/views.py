@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
 from crm_site.permissions import PermissionRequired404Mixin
+from privacy.masking import can_view_sensitive
+from privacy.models import AccessLog
+from privacy.services import access_record_many
 from reports import kpis, selectors
 from reports.forms import PeriodForm
 
@@ -99,4 +102,32 @@ class DrillDownView(PermissionRequired404Mixin, PeriodMixin, ListView):
             query_string=query.urlencode(),
             back_query=urlencode({k: v for k, v in query.items() if k in ("start", "end", "store")}),
         )
+        return context
+
+
+class MyDayView(PermissionRequired404Mixin, TemplateView):
+    """An account manager's own page: today's follow-ups, service reminders, open complaints, birthdays this
+    week, and the tier and risk mix of their book. Birth dates are sensitive fields (customers' personal-data
+    registry): names and days are shown only with privacy.view_sensitive, and each one shown is logged;
+    without it, only how many customers have a birthday this week."""
+
+    permission_required = "reports.view_my_day"
+    template_name = "reports/my_day.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        day = selectors.my_day(user=self.request.user)
+        day["birthday_count"] = len(day["birthdays"])
+        if can_view_sensitive(self.request.user):
+            if day["birthdays"]:
+                access_record_many(
+                    user=self.request.user,
+                    customers=day["birthdays"],
+                    action=AccessLog.Action.VIEW_SENSITIVE,
+                    view_name="reports:my-day",
+                    path=self.request.path,
+                )
+        else:
+            day["birthdays"] = None
+        context.update(day)
         return context

@@ -1,11 +1,13 @@
-"""Supervisors and admins see the dashboard (supervisors their stores, admins all)."""
+"""Supervisors and admins see the dashboard (supervisors their stores, admins all); people with a client book
+see their day (account managers, and supervisors who keep a book too)."""
 
 from django.db import migrations
 
 from crm_site import roles
 
 GRANTS = {
-    roles.SUPERVISOR: ["reports.view_dashboard"],
+    roles.ACCOUNT_MANAGER: ["reports.view_my_day"],
+    roles.SUPERVISOR: ["reports.view_dashboard", "reports.view_my_day"],
     roles.ADMIN: ["reports.view_dashboard", "reports.view_kpisnapshot", "reports.view_snapshotrun"],
 }
 

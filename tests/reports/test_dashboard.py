@@ -129,6 +129,6 @@ def test_drill_down_of_an_amount_shows_its_total(snapshots, client):
 
 def test_supervisor_home_links_to_the_dashboard(snapshots, client):
     client.force_login(SupervisorFactory(stores=[snapshots["c"]]))
-    assert reverse("reports:dashboard") in client.get("/").content.decode()
+    assert f'href="{reverse("reports:dashboard")}" data-testid="dashboard-link"' in client.get("/").content.decode()
     client.force_login(AccountManagerFactory(stores=[snapshots["c"]]))
-    assert reverse("reports:dashboard") not in client.get("/").content.decode()
+    assert 'data-testid="dashboard-link"' not in client.get("/").content.decode()
