@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import KpiSnapshot, SnapshotRun
+from reports.models import KpiSnapshot, KpiTarget, ReportDownload, SnapshotRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,3 +26,15 @@ class KpiSnapshotAdmin(ReadOnlyAdmin):
 class SnapshotRunAdmin(ReadOnlyAdmin):
     list_display = ["day", "status", "started_at", "seconds", "rows"]
     list_filter = ["status"]
+
+
+@admin.register(KpiTarget)
+class KpiTargetAdmin(admin.ModelAdmin):
+    list_display = ["code", "store", "value"]
+    list_filter = ["store"]
+
+
+@admin.register(ReportDownload)
+class ReportDownloadAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "run", "kind"]
+    list_select_related = ["user", "run__definition"]

@@ -6,7 +6,9 @@ row per (metric, key) holds them all without a migration when an admin adds a ti
 A row with no store is the whole business. Dashboards read a few hundred rows, never the customers.
 """
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.models import BaseModel
@@ -69,3 +71,137 @@ class SnapshotRun(BaseModel):
 
     def __str__(self):
         return f"{self.day} {self.status}"
+
+
+class KpiTarget(BaseModel):
+    """A target an admin sets for one dashboard line (e.g. "csat" at 0.90, "complaints_overdue" at 0);
+    for the whole business when no store is given. Reports set each figure against it."""
+
+    code = models.CharField(
+        _("figure"), max_length=80, help_text=_("The line's code, e.g. retention_rate, csat, complaints_overdue.")
+    )
+    store = models.ForeignKey(
+        "customers.Store", verbose_name=_("store"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    value = models.DecimalField(
+        _("target"), max_digits=18, decimal_places=4, help_text=_("Rates as a fraction: 0.9 for 90 %.")
+    )
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "store"], name="kpi_target_unique", nulls_distinct=False)
+        ]
+
+    def __str__(self):
+        return f"{self.code} = {self.value}"
+
+
+class ReportDefinition(BaseModel):
+    """A regular report: which sections, which stores, which period, who receives it, and when it runs
+    (a django-celery-beat PeriodicTask kept in step by reports.services.definitions)."""
+
+    class Section(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers and retention")
+        SEGMENTS = "segments", _("Tiers and RFM segments")
+        CHURN = "churn", _("Churn risk")
+        COMPLAINTS = "complaints", _("Complaints and service quality")
+        SERVICE = "service", _("Service")
+
+    class Period(models.TextChoices):
+        LAST_7 = "7d", _("Last 7 days")
+        LAST_30 = "30d", _("Last 30 days")
+        LAST_90 = "90d", _("Last 90 days")
+        LAST_MONTH = "month", _("Last full month")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    sections = models.JSONField(_("sections"), default=list)
+    stores = models.ManyToManyField(
+        "customers.Store", verbose_name=_("stores"), blank=True, related_name="+",
+        help_text=_("None: every store the owner sees."),
+    )  # fmt: skip
+    period = models.CharField(_("period"), max_length=8, choices=Period, default=Period.LAST_7)
+    recipients = models.TextField(_("recipients"), help_text=_("E-mail addresses, one a line or comma-separated."))
+    minute = models.PositiveSmallIntegerField(_("minute"), default=0)
+    hour = models.PositiveSmallIntegerField(_("hour"), default=7)
+    day_of_week = models.CharField(
+        _("days of the week"), max_length=64, default="1", help_text=_("Cron style: * every day, 1 Monday, 1-5…")
+    )
+    day_of_month = models.CharField(_("days of the month"), max_length=64, default="*")
+    is_active = models.BooleanField(_("active"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False,
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("report definition")
+        verbose_name_plural = _("report definitions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reports:definition-detail", kwargs={"pk": self.pk})
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [part.strip() for part in self.recipients.replace(",", "\n").splitlines() if part.strip()]
+
+
+def _report_path(run, filename):
+    return f"reports/{run.started_at:%Y/%m}/{run.definition_id}-{run.pk}-{filename}"
+
+
+class ReportRun(BaseModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    definition = models.ForeignKey(
+        ReportDefinition, verbose_name=_("report"), on_delete=models.CASCADE, related_name="runs"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING, db_index=True)
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("to"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=_report_path, blank=True)
+    csv = models.FileField(_("CSV"), upload_to=_report_path, blank=True)
+    emailed_to = models.TextField(_("e-mailed to"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.definition} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReportDownload(models.Model):
+    """Who downloaded which archived file, and when (append-only)."""
+
+    run = models.ForeignKey(ReportRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("file"), max_length=8)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report download")
+        verbose_name_plural = _("report downloads")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind} · {self.at:%Y-%m-%d %H:%M}"

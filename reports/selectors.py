@@ -172,6 +172,7 @@ class Line:
     last_year: object
     metric: str = ""  # the drill-down, if any
     key: str = ""
+    code: str = ""  # stable name of the line (targets, reports)
 
     @property
     def change(self) -> float | None:
@@ -204,7 +205,18 @@ def key_label(metric: str, key: str) -> str:
 
 def dashboard(*, user, period: Period, store_id=None) -> dict:
     """Every section of the supervisor dashboard for ``period`` against the previous period and last year."""
-    store_ids = _store_scope(user=user, store_id=store_id)
+    return dashboard_for_stores(store_ids=_store_scope(user=user, store_id=store_id), period=period)
+
+
+# Lines where a fall is good news (strengths and weaknesses read them the other way round).
+LOWER_IS_BETTER = {
+    "retention_lost", "churn_rate", "at_risk_customers", "value_at_risk", "complaints_opened", "complaints_open",
+    "complaints_overdue", "median_resolution_hours", "service_overdue_customers", "service_jobs_late",
+}  # fmt: skip
+
+
+def dashboard_for_stores(*, store_ids: list[int] | None, period: Period) -> dict:
+    """The dashboard's sections for a set of stores (None: the whole business)."""
     now, prev, year = (
         figures_for(store_ids=store_ids, period=p) for p in (period, period.previous(), period.last_year())
     )
@@ -217,14 +229,15 @@ def dashboard(*, user, period: Period, store_id=None) -> dict:
         else:
             current, previous, last_year = (f.get(metric, key) for f in sets)
         title = label or (f"{m.label} · {key_label(metric, key)}" if key is not None else m.label)
-        return Line(str(title), m.unit, current, previous, last_year, metric=metric, key=key or "")
+        code = f"{metric}:{key}" if key is not None else metric
+        return Line(str(title), m.unit, current, previous, last_year, metric=metric, key=key or "", code=code)
 
-    def rate(label, part, whole, metric="", invert=False):
+    def rate(code, label, part, whole, metric="", invert=False):
         values = []
         for f in sets:
             share = _share(f.total(part), f.total(whole))
             values.append(None if share is None else (1 - share if invert else share))
-        return Line(str(label), "percent", *values, metric=metric)
+        return Line(str(label), "percent", *values, metric=metric, code=code)
 
     def keyed(metric):
         keys = sorted(now.keys(metric) | prev.keys(metric) | year.keys(metric))
@@ -238,12 +251,14 @@ def dashboard(*, user, period: Period, store_id=None) -> dict:
             line("retention_base"),
             line("retention_retained"),
             line("retention_lost"),
-            rate(_("Retention rate (12 months)"), "retention_retained", "retention_base", "retention_retained"),
-            rate(_("Churn rate (12 months)"), "retention_retained", "retention_base", "retention_lost", invert=True),
+            rate("retention_rate", _("Retention rate (12 months)"), "retention_retained", "retention_base",
+                 "retention_retained"),
+            rate("churn_rate", _("Churn rate (12 months)"), "retention_retained", "retention_base",
+                 "retention_lost", invert=True),
             line("revenue_total"),
             line("revenue_returning"),
-            rate(_("Share of revenue from returning customers"), "revenue_returning", "revenue_total",
-                 "revenue_returning"),
+            rate("returning_revenue_share", _("Share of revenue from returning customers"), "revenue_returning",
+                 "revenue_total", "revenue_returning"),
         ], ["active_customers", "new_customers", "retention_retained", "retention_lost"]),
         Section("segments", _("Tiers and RFM segments"), [
             *keyed("tier_customers"),
@@ -260,15 +275,16 @@ def dashboard(*, user, period: Period, store_id=None) -> dict:
             line("complaints_open"),
             line("complaints_overdue"),
             line("complaints_acknowledged"),
-            rate(_("Acknowledged within SLA"), "complaints_acknowledged_in_sla", "complaints_acknowledged",
-                 "complaints_acknowledged_in_sla"),
+            rate("acknowledged_in_sla_share", _("Acknowledged within SLA"), "complaints_acknowledged_in_sla",
+                 "complaints_acknowledged", "complaints_acknowledged_in_sla"),
             line("complaints_resolved"),
-            rate(_("Resolved within SLA"), "complaints_resolved_in_sla", "complaints_resolved",
+            rate("resolved_in_sla_share", _("Resolved within SLA"), "complaints_resolved_in_sla", "complaints_resolved",
                  "complaints_resolved_in_sla"),
             Line(str(_("Median resolution time (hours)")), "hours", now.median_resolution_hours,
-                 prev.median_resolution_hours, year.median_resolution_hours, metric="complaints_resolved"),
+                 prev.median_resolution_hours, year.median_resolution_hours, metric="complaints_resolved",
+                 code="median_resolution_hours"),
             line("csat_answers"),
-            rate(_("CSAT (share satisfied)"), "csat_satisfied", "csat_answers", "csat_satisfied"),
+            rate("csat", _("CSAT (share satisfied)"), "csat_satisfied", "csat_answers", "csat_satisfied"),
         ], ["complaints_opened", "complaints_open", "complaints_overdue", "complaints_resolved"]),
         Section("service", _("Service"), [
             line("service_due_customers"),
@@ -397,3 +413,34 @@ def my_day(*, user, today: datetime.date | None = None) -> dict:
         "bands": [{"code": code, "label": label, "count": bands.get(code, 0)} for code, label in Band.choices],
         "unscored": book.filter(churn_score__isnull=True).count(),
     }
+
+
+# --- regular reports -----------------------------------------------------------------------------------------------
+
+
+def definitions_for_user(*, user):
+    """Admins see every report definition; others the ones they own."""
+    from reports.models import ReportDefinition
+
+    queryset = ReportDefinition.objects.select_related("owner", "periodic_task__crontab")
+    return queryset if roles.is_admin(user) else queryset.filter(owner=user)
+
+
+def definition_get_for_user(*, user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(definitions_for_user(user=user), pk=pk)
+
+
+def runs_for_definition(*, definition):
+    return definition.runs.order_by("-created_at", "-pk")
+
+
+def run_get_for_user(*, user, pk):
+    from django.shortcuts import get_object_or_404
+
+    from reports.models import ReportRun
+
+    return get_object_or_404(
+        ReportRun.objects.filter(definition__in=definitions_for_user(user=user)).select_related("definition"), pk=pk
+    )

@@ -31,3 +31,24 @@ def kpi_snapshot(day: str | None = None) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [KPI_SNAPSHOT_LOCK])
     return {"run": run.pk, "rows": run.rows}
+
+
+@shared_task(acks_late=True)
+def report_run(run_id: int) -> str:
+    """Render, archive and e-mail one report run (a redelivered message finds it done: no-op)."""
+    from reports.services import runs
+
+    return runs.run_execute(run_id=run_id).status
+
+
+@shared_task(acks_late=True)
+def report_run_scheduled(definition_id: int) -> str:
+    """Started by a definition's PeriodicTask: a new run of that definition (skipped if it was deactivated)."""
+    from reports.models import ReportDefinition
+    from reports.services import definitions, runs
+
+    definition = ReportDefinition.objects.filter(pk=definition_id, is_active=True).first()
+    if definition is None:
+        return "skipped"
+    run = definitions.ReportRun.objects.create(definition=definition)
+    return runs.run_execute(run_id=run.pk).status

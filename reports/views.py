@@ -1,16 +1,22 @@
 """Pages of the reports app: the supervisor dashboard and the drill-down lists behind its figures."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView, TemplateView
+from django.views import View
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from crm_site.permissions import PermissionRequired404Mixin
 from privacy.masking import can_view_sensitive
 from privacy.models import AccessLog
 from privacy.services import access_record_many
 from reports import kpis, selectors
-from reports.forms import PeriodForm
+from reports.forms import PeriodForm, ReportDefinitionForm
+from reports.models import ReportDefinition
+from reports.services import definitions, runs
 
 PERIOD_LABELS = {"current": _("This period"), "previous": _("Previous period"), "last_year": _("A year before")}
 
@@ -131,3 +137,87 @@ class MyDayView(PermissionRequired404Mixin, TemplateView):
             day["birthdays"] = None
         context.update(day)
         return context
+
+
+# --- regular reports -----------------------------------------------------------------------------------------------
+
+
+class DefinitionListView(PermissionRequired404Mixin, ListView):
+    permission_required = "reports.view_reportdefinition"
+    template_name = "reports/definition_list.html"
+    context_object_name = "definitions"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.definitions_for_user(user=self.request.user)
+
+
+class DefinitionFormMixin(PermissionRequired404Mixin):
+    template_name = "reports/definition_form.html"
+    form_class = ReportDefinitionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "stores": selectors.dashboard_stores(user=self.request.user)}
+
+    def form_valid(self, form):
+        try:
+            definition = definitions.definition_save(
+                by=self.request.user, definition=form.save(commit=False), stores=form.cleaned_data["stores"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Report saved; its schedule is in place."))
+        return redirect(definition)
+
+
+class DefinitionCreateView(DefinitionFormMixin, CreateView):
+    permission_required = "reports.add_reportdefinition"
+
+
+class DefinitionUpdateView(DefinitionFormMixin, UpdateView):
+    permission_required = "reports.change_reportdefinition"
+
+    def get_object(self, queryset=None):
+        return selectors.definition_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class DefinitionDetailView(PermissionRequired404Mixin, DetailView):
+    permission_required = "reports.view_reportdefinition"
+    template_name = "reports/definition_detail.html"
+    context_object_name = "definition"
+
+    def get_object(self, queryset=None):
+        return selectors.definition_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["runs"] = selectors.runs_for_definition(definition=self.object)[:30]
+        context["section_labels"] = [
+            label for code, label in ReportDefinition.Section.choices if code in self.object.sections
+        ]
+        return context
+
+
+class RunNowView(PermissionRequired404Mixin, View):
+    permission_required = "reports.change_reportdefinition"
+
+    def post(self, request, pk):
+        definition = selectors.definition_get_for_user(user=request.user, pk=pk)
+        definitions.run_start(definition=definition)
+        messages.success(request, _("The report is being prepared; it will be e-mailed and listed here."))
+        return redirect(definition)
+
+
+class RunDownloadView(PermissionRequired404Mixin, View):
+    """An archived PDF or CSV, for the report's owner or an admin; every download is logged."""
+
+    permission_required = "reports.view_reportrun"
+
+    def get(self, request, pk, kind):
+        run = selectors.run_get_for_user(user=request.user, pk=pk)
+        file = {"pdf": run.pdf, "csv": run.csv}.get(kind)
+        if not file:
+            raise Http404
+        runs.download_record(run=run, user=request.user, kind=kind)
+        return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])

@@ -53,6 +53,7 @@ SEED_MIGRATIONS = [
     ("privacy.migrations.0009_breach_roles", ["grant"]),
     ("churn.migrations.0002_settings_and_roles", ["grant", "churn_settings"]),
     ("reports.migrations.0002_roles", ["grant"]),
+    ("reports.migrations.0004_report_roles", ["grant"]),
 ]
 
 
