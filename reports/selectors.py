@@ -191,7 +191,15 @@ class Section:
     chart_metrics: list[str]
 
 
-def key_label(metric: str, key: str) -> str:
+def rfm_names() -> dict[str, str]:
+    from segmentation.models import RfmSegment
+
+    return dict(RfmSegment.objects.values_list("code", "name"))
+
+
+def key_label(metric: str, key: str, rfm: dict | None = None) -> str:
+    if metric == "rfm_customers":
+        return str((rfm if rfm is not None else rfm_names()).get(key, key))
     if metric == "new_customers":
         return str(dict(Customer.Source.choices).get(key, key))
     if metric == "tier_moves":
@@ -221,6 +229,7 @@ def dashboard_for_stores(*, store_ids: list[int] | None, period: Period) -> dict
         figures_for(store_ids=store_ids, period=p) for p in (period, period.previous(), period.last_year())
     )
     sets = (now, prev, year)
+    rfm = rfm_names()
 
     def line(metric, label=None, key=None):
         m = kpis.METRICS[metric]
@@ -228,7 +237,7 @@ def dashboard_for_stores(*, store_ids: list[int] | None, period: Period) -> dict
             current, previous, last_year = (f.total(metric) for f in sets)
         else:
             current, previous, last_year = (f.get(metric, key) for f in sets)
-        title = label or (f"{m.label} · {key_label(metric, key)}" if key is not None else m.label)
+        title = label or (f"{m.label} · {key_label(metric, key, rfm)}" if key is not None else m.label)
         code = f"{metric}:{key}" if key is not None else metric
         return Line(str(title), m.unit, current, previous, last_year, metric=metric, key=key or "", code=code)
 
@@ -343,6 +352,7 @@ def drill_total(rows, metric: kpis.Metric):
 # --- an account manager's day -----------------------------------------------------------------------------------
 
 BIRTHDAY_DAYS = 7
+MY_DAY_ROWS = 15  # the first rows of each list; the full lists are a link away
 
 
 def _is_leap(year: int) -> bool:
@@ -383,6 +393,8 @@ def my_day(*, user, today: datetime.date | None = None) -> dict:
 
     today = today or timezone.localdate()
     book = Customer.objects.visible_to(user).filter(account_manager=user)
+    tasks = my_tasks(user=user, today=today).filter(due_on__lte=today)
+    service_due = service_due_list_for_user(user=user, account_manager=user, today=today)
     tiers = (
         book.filter(tier_holding__isnull=False)
         .values_list("tier_holding__tier__rank", "tier_holding__tier__name")
@@ -398,8 +410,10 @@ def my_day(*, user, today: datetime.date | None = None) -> dict:
     return {
         "today": today,
         "book_size": book.count(),
-        "tasks": list(my_tasks(user=user, today=today).filter(due_on__lte=today)),
-        "service_due": list(service_due_list_for_user(user=user, account_manager=user, today=today)[:50]),
+        "tasks": list(tasks[:MY_DAY_ROWS]),
+        "tasks_count": tasks.count(),
+        "service_due": list(service_due[:MY_DAY_ROWS]),
+        "service_due_count": service_due.count(),
         "complaints": list(
             Complaint.objects.visible_to(user)
             .open()
