@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from reports.models import KpiSnapshot, KpiTarget, ReportDownload, SnapshotRun
+from reports.models import (
+    KpiSnapshot,
+    KpiTarget,
+    Programme,
+    ProgrammeBudget,
+    ProgrammeExpense,
+    ReportDownload,
+    SnapshotRun,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +46,22 @@ class KpiTargetAdmin(admin.ModelAdmin):
 class ReportDownloadAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "run", "kind"]
     list_select_related = ["user", "run__definition"]
+
+
+class ProgrammeBudgetInline(admin.TabularInline):
+    model = ProgrammeBudget
+    extra = 1
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "segment", "is_active"]
+    list_filter = ["kind", "is_active"]
+    inlines = [ProgrammeBudgetInline]
+
+
+@admin.register(ProgrammeExpense)
+class ProgrammeExpenseAdmin(admin.ModelAdmin):
+    list_display = ["spent_on", "programme", "store", "amount", "description"]
+    list_filter = ["programme", "store"]
+    date_hierarchy = "spent_on"

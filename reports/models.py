@@ -8,6 +8,7 @@ A row with no store is the whole business. Dashboards read a few hundred rows, n
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -205,3 +206,77 @@ class ReportDownload(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class Programme(BaseModel):
+    """A CRM programme (VIP events, win-back calls, goodwill, service vouchers…) with budgets per period.
+
+    Its audience is a segment's current members; a goodwill programme's audience is the customers whose
+    complaints were given approved goodwill, and that goodwill counts as its spend."""
+
+    class Kind(models.TextChoices):
+        VIP_EVENT = "vip_event", _("VIP events")
+        WIN_BACK = "win_back", _("Win-back calls")
+        GOODWILL = "goodwill", _("Complaint goodwill")
+        SERVICE_VOUCHER = "service_voucher", _("Service vouchers")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    segment = models.ForeignKey(
+        "segmentation.Segment", verbose_name=_("audience (segment)"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+        permissions = [("view_programme_returns", _("Can view programme budgets and returns"))]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgrammeBudget(BaseModel):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="budgets"
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    amount = models.DecimalField(_("budget (HKD)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("programme budget")
+        verbose_name_plural = _("programme budgets")
+        ordering = ["programme", "period_start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="programme_budget_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="programme_budget_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} {self.period_start}–{self.period_end}"
+
+
+class ProgrammeExpense(BaseModel):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="expenses"
+    )
+    spent_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (HKD)"), max_digits=14, decimal_places=2)
+    store = models.ForeignKey(
+        "customers.Store", verbose_name=_("store"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(_("what"), max_length=200)
+
+    class Meta:
+        verbose_name = _("programme expense")
+        verbose_name_plural = _("programme expenses")
+        ordering = ["-spent_on"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="programme_expense_not_negative")]
+
+    def __str__(self):
+        return f"{self.programme} {self.spent_on} {self.amount}"

@@ -458,3 +458,106 @@ def run_get_for_user(*, user, pk):
     return get_object_or_404(
         ReportRun.objects.filter(definition__in=definitions_for_user(user=user)).select_related("definition"), pk=pk
     )
+
+
+# --- programme budgets and returns -------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgrammeReturn:
+    programme: object
+    budget: Decimal
+    expenses: Decimal
+    goodwill: Decimal
+    audience: int
+    revenue_retained: Decimal  # sales in the period by audience customers who were active when it began
+    revenue_won_back: Decimal  # sales in the period by audience customers lapsed (no sale in the year before)
+
+    @property
+    def spend(self) -> Decimal:
+        return self.expenses + self.goodwill
+
+    @property
+    def budget_used(self) -> float | None:
+        return _share(self.spend, self.budget)
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.revenue_retained + self.revenue_won_back
+
+    @property
+    def return_on_spend(self) -> float | None:
+        return _share(self.revenue, self.spend)
+
+
+def _prorated_budget(budgets, period: Period) -> Decimal:
+    """The part of each budget that falls in the period, by days (a monthly budget over half a month: half)."""
+    total = Decimal("0")
+    for budget in budgets:
+        first, last = max(budget.period_start, period.start), min(budget.period_end, period.end)
+        if first > last:
+            continue
+        days = (budget.period_end - budget.period_start).days + 1
+        total += budget.amount * Decimal((last - first).days + 1) / Decimal(days)
+    return total.quantize(Decimal("0.01"))
+
+
+def programme_returns(*, user, period: Period, store_id=None) -> list[ProgrammeReturn]:
+    """Per active programme: budget (prorated), spend (recorded expenses and, for goodwill, approved goodwill on
+    complaints resolved in the period), and the revenue its audience brought in the period, in the user's
+    stores. A few queries per programme (programmes are few)."""
+    from django.db.models import Exists, OuterRef
+
+    from complaints.models import Complaint
+    from reports.models import Programme, ProgrammeExpense
+    from segmentation.models import SegmentMembership
+
+    store_ids = _store_scope(user=user, store_id=store_id)
+    customers = Customer.objects.current()
+    complaints = Complaint.objects.all()
+    expenses = ProgrammeExpense.objects.filter(spent_on__gte=period.start, spent_on__lte=period.end)
+    if store_ids is not None:
+        customers = customers.filter(home_store_id__in=store_ids)
+        complaints = complaints.filter(store_id__in=store_ids)
+        expenses = expenses.filter(store_id__in=store_ids)
+    goodwill = complaints.filter(
+        goodwill_status=Complaint.Goodwill.APPROVED,
+        resolved_at__gte=kpis.day_start(period.start),
+        resolved_at__lt=kpis.day_end(period.end),
+    )
+    year_before_start = period.start - datetime.timedelta(days=365)
+    result = []
+    for programme in Programme.objects.filter(is_active=True).prefetch_related("budgets").order_by("name"):
+        if programme.kind == Programme.Kind.GOODWILL:
+            audience = customers.filter(pk__in=goodwill.values("customer_id"))
+            goodwill_spend = goodwill.aggregate(total=Sum("goodwill_amount"))["total"] or Decimal("0")
+        elif programme.segment_id:
+            audience = customers.filter(
+                pk__in=SegmentMembership.objects.filter(segment_id=programme.segment_id, left_run__isnull=True).values(
+                    "customer_id"
+                )
+            )
+            goodwill_spend = Decimal("0")
+        else:
+            audience, goodwill_spend = customers.none(), Decimal("0")
+        sales = kpis.revenue_total(period.start, period.end).filter(customer__in=audience.values("pk"))
+        active_before = kpis._sales().filter(
+            customer=OuterRef("customer_id"), purchased_on__gte=year_before_start, purchased_on__lt=period.start
+        )
+        earlier = kpis._sales().filter(customer=OuterRef("customer_id"), purchased_on__lt=year_before_start)
+        retained = sales.filter(Exists(active_before)).aggregate(total=Sum("total"))["total"] or Decimal("0")
+        won_back = sales.filter(~Exists(active_before), Exists(earlier)).aggregate(total=Sum("total"))[
+            "total"
+        ] or Decimal("0")
+        result.append(
+            ProgrammeReturn(
+                programme=programme,
+                budget=_prorated_budget(programme.budgets.all(), period),
+                expenses=expenses.filter(programme=programme).aggregate(total=Sum("amount"))["total"] or Decimal("0"),
+                goodwill=goodwill_spend,
+                audience=audience.count(),
+                revenue_retained=retained,
+                revenue_won_back=won_back,
+            )
+        )
+    return result

@@ -14,4 +14,5 @@ urlpatterns = [
     path("regular/<int:pk>/edit/", views.DefinitionUpdateView.as_view(), name="definition-update"),
     path("regular/<int:pk>/run/", views.RunNowView.as_view(), name="definition-run"),
     path("runs/<int:pk>/<str:kind>/", views.RunDownloadView.as_view(), name="run-download"),
+    path("programmes/", views.ProgrammeReturnsView.as_view(), name="programme-returns"),
 ]

@@ -221,3 +221,23 @@ class RunDownloadView(PermissionRequired404Mixin, View):
             raise Http404
         runs.download_record(run=run, user=request.user, kind=kind)
         return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+
+
+class ProgrammeReturnsView(PermissionRequired404Mixin, PeriodMixin, TemplateView):
+    """Per programme: budget, spend and the revenue its audience retained or won back, for a period."""
+
+    permission_required = "reports.view_programme_returns"
+    template_name = "reports/programme_returns.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period, store = self.get_period()
+        context.update(
+            filter_form=self.get_period_form(),
+            period=period,
+            store=store,
+            rows=selectors.programme_returns(
+                user=self.request.user, period=period, store_id=store.pk if store else None
+            ),
+        )
+        return context

@@ -54,6 +54,7 @@ SEED_MIGRATIONS = [
     ("churn.migrations.0002_settings_and_roles", ["grant", "churn_settings"]),
     ("reports.migrations.0002_roles", ["grant"]),
     ("reports.migrations.0004_report_roles", ["grant"]),
+    ("reports.migrations.0006_programme_roles", ["grant"]),
 ]
 
 

@@ -132,3 +132,16 @@ def test_supervisor_home_links_to_the_dashboard(snapshots, client):
     assert f'href="{reverse("reports:dashboard")}" data-testid="dashboard-link"' in client.get("/").content.decode()
     client.force_login(AccountManagerFactory(stores=[snapshots["c"]]))
     assert 'data-testid="dashboard-link"' not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("metric", "queries"),
+    [("active_customers", 8), ("complaints_open", 8), ("revenue_total", 9), ("service_jobs_late", 8)],  # + a total
+)
+def test_drill_down_lists_cost_a_fixed_number_of_queries(snapshots, client, metric, queries, django_assert_num_queries):
+    client.force_login(AdminFactory())
+    with django_assert_num_queries(queries):
+        response = client.get(
+            reverse("reports:drill-down", args=[metric]), {"start": "2026-03-09", "end": "2026-03-10"}
+        )
+    assert response.status_code == 200

@@ -232,3 +232,64 @@ def test_downloads_are_logged_and_limited_to_the_owner_and_admins(client):
     assert [(d.user, d.kind) for d in ReportDownload.objects.order_by("at")] == [(owner, "pdf"), (admin, "csv")]
     detail = client.get(definition.get_absolute_url()).content.decode()
     assert url in detail
+
+
+def test_owner_edits_the_report_and_its_schedule_follows(central, client):
+    supervisor = SupervisorFactory(stores=[central])
+    definition = definitions.definition_save(by=supervisor, definition=_definition(supervisor), stores=[central])
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("reports:definition-update", args=[definition.pk]),
+        {
+            "name": "Renamed", "sections": ["churn"], "stores": [central.pk], "period": "30d",
+            "recipients": "boss@example.com", "day_of_week": "*", "day_of_month": "*", "hour": "6", "minute": "15",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    definition.refresh_from_db()
+    assert (definition.name, definition.sections, definition.is_active) == ("Renamed", ["churn"], False)
+    task = PeriodicTask.objects.get(pk=definition.periodic_task_id)
+    assert (task.crontab.hour, task.crontab.minute, task.crontab.day_of_week, task.enabled) == ("6", "15", "*", False)
+
+
+def test_another_supervisor_cannot_edit_the_report(central, client):
+    owner = SupervisorFactory(stores=[central])
+    definition = definitions.definition_save(by=owner, definition=_definition(owner), stores=[central])
+    client.force_login(SupervisorFactory(stores=[central]))
+    url = reverse("reports:definition-update", args=[definition.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "Hijacked", "sections": ["churn"]}).status_code == 404
+    definition.refresh_from_db()
+    assert definition.name == "Weekly Central"
+
+
+def test_the_form_refuses_a_bad_address_and_an_hour_out_of_range(central, client):
+    supervisor = SupervisorFactory(stores=[central])
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("reports:definition-create"),
+        {"name": "Bad", "sections": ["customers"], "period": "7d", "recipients": "not-an-address",
+         "day_of_week": "1", "day_of_month": "*", "hour": "25", "minute": "0"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"recipients", "hour"}
+    assert not ReportDefinition.objects.exists()
+
+
+def test_report_list_for_the_owner_in_fixed_queries(central, client, django_assert_num_queries):
+    supervisor = SupervisorFactory(stores=[central])
+    for n in range(3):
+        definitions.definition_save(by=supervisor, definition=_definition(supervisor, name=f"R{n}"), stores=[central])
+    client.force_login(supervisor)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("reports:definition-list"))
+    assert [d.name for d in response.context["definitions"]] == ["R0", "R1", "R2"]
+    for n in range(3, 6):
+        definitions.definition_save(by=supervisor, definition=_definition(supervisor, name=f"R{n}"), stores=[central])
+    with django_assert_num_queries(7):
+        client.get(reverse("reports:definition-list"))
+
+
+def test_account_managers_do_not_see_the_report_list(central, client):
+    client.force_login(AccountManagerFactory(stores=[central]))
+    assert client.get(reverse("reports:definition-list")).status_code == 404
