@@ -1,13 +1,15 @@
 """Demo data of the reports app: KPI snapshots for the recent weeks and the same weeks a year before (so the
-dashboard has a previous period and a year-ago comparison), a few targets, and one weekly report."""
+dashboard has a previous period and a year-ago comparison), a few targets, one weekly report and a goodwill
+programme with this year's budget."""
 
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
 from crm_site.models import User
 from customers.models import Store
-from reports.models import KpiTarget, ReportDefinition
+from reports.models import KpiTarget, Programme, ProgrammeBudget, ReportDefinition
 from reports.services import definitions
 from reports.services.snapshots import snapshot_backfill
 
@@ -49,4 +51,13 @@ def demo_reports_load(*, last: datetime.date | None = None) -> dict:
             ),
             stores=list(Store.objects.of_user(supervisor)),
         )
+    year_start = last.replace(month=1, day=1)
+    goodwill, _created = Programme.objects.get_or_create(
+        name="Complaint goodwill", defaults={"kind": Programme.Kind.GOODWILL}
+    )
+    ProgrammeBudget.objects.get_or_create(
+        programme=goodwill,
+        period_start=year_start,
+        defaults={"period_end": year_start.replace(month=12, day=31), "amount": Decimal("60000")},
+    )
     return {"days": days, "report": report}

@@ -20,6 +20,9 @@ def test_reports_demo_writes_snapshots_targets_and_a_report(settings, central, m
     assert KpiTarget.objects.filter(code="csat").exists()
     report = ReportDefinition.objects.get(name="Central weekly")
     assert list(report.stores.all()) == [central]
+    from reports.models import Programme
+
+    assert Programme.objects.get(kind="goodwill").budgets.count() == 1
     call_command("load_reports_demo", stdout=None)  # again: no second report
     assert ReportDefinition.objects.count() == 1
 
