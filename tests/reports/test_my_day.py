@@ -102,9 +102,11 @@ def test_my_day_needs_the_role(book, client, privacy_officer):
     assert AccessLog.objects.count() == before
 
 
-def test_home_links_account_managers_to_their_day(book, manager, client):
+def test_home_and_navbar_link_account_managers_to_their_day(book, manager, client):
     client.force_login(manager)
-    assert reverse("reports:my-day") in client.get("/").content.decode()
+    html = client.get("/").content.decode()
+    assert 'data-testid="my-day-link"' in html
+    assert f'href="{reverse("reports:my-day")}">My day</a>' in html
 
 
 def test_without_sensitive_access_only_the_number_of_birthdays_shows(book, manager, client):
