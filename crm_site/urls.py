@@ -24,5 +24,6 @@ urlpatterns = [
     path("churn/", include("churn.urls")),
     path("complaints/", include("complaints.urls")),
     path("privacy/", include("privacy.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -53,6 +53,9 @@ SEED_MIGRATIONS = [
     ("privacy.migrations.0009_breach_roles", ["grant"]),
     ("privacy.migrations.0011_identity_document_roles", ["grant"]),
     ("churn.migrations.0002_settings_and_roles", ["grant", "churn_settings"]),
+    ("reports.migrations.0002_roles", ["grant"]),
+    ("reports.migrations.0004_report_roles", ["grant"]),
+    ("reports.migrations.0006_programme_roles", ["grant"]),
 ]
 
 

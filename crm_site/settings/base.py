@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "segmentation",
     "churn",
     "complaints",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,8 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=15)},
     # After the metrics refresh (2:30), so the night's figures agree.
     "churn-score": {"task": "churn.tasks.churn_score", "schedule": crontab(hour=3, minute=15)},
+    # Yesterday's KPI snapshot, after the segmentation run and the churn scores.
+    "reports-kpi-snapshot": {"task": "reports.tasks.kpi_snapshot", "schedule": crontab(hour=4, minute=0)},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
