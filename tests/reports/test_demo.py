@@ -25,6 +25,9 @@ def test_reports_demo_writes_snapshots_targets_and_a_report(settings, central, m
     assert Programme.objects.get(kind="goodwill").budgets.count() == 1
     call_command("load_reports_demo", stdout=None)  # again: no second report
     assert ReportDefinition.objects.count() == 1
+    runs = SnapshotRun.objects.count()
+    call_command("load_reports_demo", "--if-empty", stdout=None)  # as scripts/run: snapshots exist, so nothing
+    assert SnapshotRun.objects.count() == runs
 
 
 def test_reports_demo_refused_outside_demo_mode(settings, db):
