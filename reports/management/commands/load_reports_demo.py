@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.demo import demo_reports_load
-from reports.models import KpiSnapshot
+from reports.models import SnapshotRun
 
 
 class Command(BaseCommand):
@@ -13,13 +13,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing when snapshots exist already (scripts/run uses it)."
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when snapshots were taken already (scripts/run uses it).",
         )
 
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             raise CommandError("Demo data is only loaded when settings.DEMO_MODE is True.")
-        if options["if_empty"] and KpiSnapshot.objects.exists():
+        if options["if_empty"] and SnapshotRun.objects.exists():
             self.stdout.write("Reports demo: snapshots exist already, nothing to do.")
             return
         result = demo_reports_load()
