@@ -52,6 +52,7 @@ SEED_MIGRATIONS = [
     ("privacy.migrations.0007_retention_roles", ["grant"]),
     ("privacy.migrations.0009_breach_roles", ["grant"]),
     ("churn.migrations.0002_settings_and_roles", ["grant", "churn_settings"]),
+    ("churn.migrations.0004_playbook_roles", ["grant"]),
 ]
 
 

@@ -151,6 +151,7 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=15)},
     # After the metrics refresh (2:30), so the night's figures agree.
     "churn-score": {"task": "churn.tasks.churn_score", "schedule": crontab(hour=3, minute=15)},
+    "churn-remedy-playbooks": {"task": "churn.tasks.remedy_playbooks", "schedule": crontab(hour=3, minute=45)},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
