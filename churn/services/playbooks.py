@@ -19,14 +19,14 @@ import hashlib
 import logging
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from churn.models import ChurnReason, CustomerScore, Playbook, PlaybookRun, RemedyAction
+from churn.models import ChurnReason, CustomerScore, Playbook, PlaybookRun, RemedyAction, RemedyKind
 from customers.models import Customer
-from privacy.models import Purpose
+from privacy.models import Channel, Purpose
 from privacy.selectors import contactable
 from segmentation.models import CustomerTier, SegmentMembership
 
@@ -198,3 +198,59 @@ def remedy_outcome_record(*, action_id: int, by, outcome: str, note: str = "") -
     action.outcome_by = by
     action.save(update_fields=["outcome", "outcome_note", "outcome_at", "outcome_by", "updated_at"])
     return action
+
+
+PLAYBOOK_FIELDS = (
+    "name",
+    "is_active",
+    "tier",
+    "segment",
+    "band",
+    "churn_reason",
+    "kind",
+    "channel",
+    "subject_class",
+    "due_in_days",
+    "estimated_cost",
+    "cap_days",
+    "control_share",
+    "win_window_days",
+)
+
+
+def _playbook_check(playbook: Playbook) -> None:
+    errors = {}
+    if playbook.kind == RemedyKind.PERSONAL_CALL and playbook.channel != Channel.PHONE:
+        errors["channel"] = _("A personal call is made by phone: choose the phone channel.")
+    elif playbook.kind != RemedyKind.SERVICE_CHECK and not playbook.channel:
+        errors["channel"] = _("This remedy contacts the customer: choose the channel, so that consent is checked.")
+    if playbook.channel and not playbook.subject_class:
+        errors["subject_class"] = _("Choose what the contact is about: consent is given per class of subject.")
+    if errors:
+        raise ValidationError(errors)
+    playbook.full_clean()
+
+
+@transaction.atomic
+def playbook_create(*, by, **fields) -> Playbook:
+    """A new remedy playbook (admins)."""
+    if not by.has_perm("churn.add_playbook"):
+        raise PermissionDenied(_("You may not define playbooks."))
+    playbook = Playbook(**{name: fields[name] for name in PLAYBOOK_FIELDS if name in fields})
+    _playbook_check(playbook)
+    playbook.save()
+    return playbook
+
+
+@transaction.atomic
+def playbook_update(*, playbook_id: int, by, **fields) -> Playbook:
+    """Change a playbook. Actions already created keep what they were created with."""
+    if not by.has_perm("churn.change_playbook"):
+        raise PermissionDenied(_("You may not change playbooks."))
+    playbook = Playbook.objects.select_for_update().get(pk=playbook_id)
+    for name in PLAYBOOK_FIELDS:
+        if name in fields:
+            setattr(playbook, name, fields[name])
+    _playbook_check(playbook)
+    playbook.save()
+    return playbook
