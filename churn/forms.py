@@ -50,11 +50,13 @@ class WastageFilterForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"), required=False, choices=[("", _("Any reason")), *ChurnReason.Reason.choices]
     )
+    tier = forms.ModelChoiceField(label=_("Tier"), queryset=None, required=False, empty_label=_("Any tier"))
 
     def __init__(self, *args, stores, managers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores
         self.fields["account_manager"].queryset = managers
+        self.fields["tier"].queryset = segmentation_selectors.tier_list()
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name in {"since", "until"} else "form-select"
 

@@ -131,12 +131,16 @@ def model_card() -> dict:
 # --- the wastage assessment ------------------------------------------------------------------------------
 
 
-def wastage_scores(*, user, store_id=None, account_manager_id=None, since=None, until=None, reason: str = ""):
-    """Lapsed (high risk) and lost customers the user may see, filtered by store, account manager and the
-    period of their last purchase, with the latest reason recorded for each."""
+def wastage_scores(
+    *, user, store_id=None, account_manager_id=None, since=None, until=None, reason: str = "", tier_id=None
+):
+    """Lapsed (high risk) and lost customers the user may see, filtered by store, account manager, tier
+    (segmentation's current tier) and the period of their last purchase, with the latest reason recorded for each."""
     queryset = CustomerScore.objects.filter(customer__in=Customer.objects.visible_to(user), band__in=WASTAGE_BANDS)
     if store_id:
         queryset = queryset.filter(customer__home_store_id=store_id)
+    if tier_id:
+        queryset = queryset.filter(customer__tier_holding__tier_id=tier_id)
     if account_manager_id:
         queryset = queryset.filter(customer__account_manager_id=account_manager_id)
     if since:
@@ -155,6 +159,8 @@ MANAGER_FIELDS = (
     "customer__account_manager__username",
 )
 
+TIER_FIELDS = ("customer__tier_holding__tier__rank", "customer__tier_holding__tier__name")
+
 
 def _totals(queryset, *group):
     return list(
@@ -170,9 +176,10 @@ def _totals(queryset, *group):
 
 
 def wastage_report(*, user, **filters) -> dict:
-    """The wastage assessment: totals, by store, by account manager, by quarter of the last purchase, by reason.
+    """The wastage assessment: totals, by store, by account manager, by tier, by quarter of the last purchase,
+    by reason.
 
-    Five grouped queries whatever the number of customers; the customer rows are ``wastage_scores``.
+    Six grouped queries whatever the number of customers; the customer rows are ``wastage_scores``.
     """
     queryset = wastage_scores(user=user, **filters)
     total = queryset.aggregate(
@@ -200,6 +207,7 @@ def wastage_report(*, user, **filters) -> dict:
         "total": total,
         "by_store": _totals(queryset, "customer__home_store__name"),
         "by_manager": _totals(queryset, *MANAGER_FIELDS),
+        "by_tier": _totals(queryset, *TIER_FIELDS),
         "by_quarter": by_quarter,
         "by_reason": by_reason,
     }

@@ -106,6 +106,7 @@ class WastageReportView(PermissionRequired404Mixin, ListView):
             "since": data.get("since"),
             "until": data.get("until"),
             "reason": data.get("reason", ""),
+            "tier_id": data["tier"].pk if data.get("tier") else None,
         }
 
     def get_queryset(self):
@@ -121,6 +122,8 @@ class WastageReportView(PermissionRequired404Mixin, ListView):
         report = selectors.wastage_report(user=self.request.user, **self.get_filters())
         for row in report["by_store"]:
             row["label"] = row["customer__home_store__name"]
+        for row in report["by_tier"]:
+            row["label"] = row["customer__tier_holding__tier__name"] or _("No tier")
         for row in report["by_manager"]:
             names = (row["customer__account_manager__first_name"], row["customer__account_manager__last_name"])
             row["label"] = " ".join(filter(None, names)) or row["customer__account_manager__username"]
@@ -128,6 +131,7 @@ class WastageReportView(PermissionRequired404Mixin, ListView):
         context["report_tables"] = [
             (_("By store"), report["by_store"], "store"),
             (_("By account manager"), report["by_manager"], "manager"),
+            (_("By tier"), report["by_tier"], "tier"),
             (_("By quarter of the last purchase"), report["by_quarter"], "quarter"),
         ]
         _label_reasons(context["scores"])
