@@ -7,9 +7,20 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
 from churn.models import (
@@ -308,42 +319,43 @@ def rate_difference_ci(won_treated: int, n_treated: int, won_control: int, n_con
 
 def playbook_report(*, playbook: Playbook, today: datetime.date | None = None) -> dict:
     """Win-back rate and revenue for the treated against the control group, the difference with a 95 %
-    confidence interval, cost per customer won back, and the account managers' outcomes (two queries).
+    confidence interval, cost per customer won back, and the account managers' outcomes (two grouped queries).
 
     Won back: a completed purchase after the day the customer was taken up and within the playbook's window;
     revenue: the completed purchases' totals in that window. Skipped customers (no consent) are outside.
     """
     today = today or timezone.localdate()
-    purchase = Purchase._meta.db_table
-    sql = f"""
-        SELECT a."group", COUNT(*), COUNT(w.revenue), COALESCE(SUM(w.revenue), 0), COALESCE(SUM(a.estimated_cost), 0),
-               COUNT(*) FILTER (WHERE a.assigned_on + %s > %s)
-        FROM {RemedyAction._meta.db_table} a
-        LEFT JOIN LATERAL (
-            SELECT SUM(p.total) AS revenue FROM {purchase} p
-            WHERE p.customer_id = a.customer_id AND p.status = %s
-              AND p.purchased_on > a.assigned_on AND p.purchased_on <= a.assigned_on + %s
-        ) w ON TRUE
-        WHERE a.playbook_id = %s AND a."group" IN (%s, %s)
-        GROUP BY a."group"
-    """  # noqa: S608 (table names from the models)
-    window = playbook.win_window_days
-    params = [
-        window,
-        today,
-        Purchase.Status.COMPLETED,
-        window,
-        playbook.pk,
-        RemedyAction.Group.TREATED,
-        RemedyAction.Group.CONTROL,
-    ]
+    window = datetime.timedelta(days=playbook.win_window_days)
+    bought = Purchase.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        status=Purchase.Status.COMPLETED,
+        purchased_on__gt=OuterRef("assigned_on"),
+        purchased_on__lte=ExpressionWrapper(OuterRef("assigned_on") + window, output_field=DateField()),
+    )
+    revenue = Subquery(bought.order_by().values("customer_id").annotate(total=Sum("total")).values("total")[:1])
+    rows = (
+        RemedyAction.objects.filter(
+            playbook=playbook, group__in=[RemedyAction.Group.TREATED, RemedyAction.Group.CONTROL]
+        )
+        .values("group")
+        .annotate(
+            customers=Count("pk"),
+            won_back=Count("pk", filter=Exists(bought)),
+            revenue=Sum(Coalesce(revenue, Value(Decimal("0")), output_field=DecimalField())),
+            cost=Sum("estimated_cost"),
+            window_open=Count("pk", filter=Q(assigned_on__gt=today - window)),
+        )
+        .order_by()
+    )
     arms = {RemedyAction.Group.TREATED: Arm(), RemedyAction.Group.CONTROL: Arm()}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for group, customers, won, revenue, cost, window_open in cursor.fetchall():
-            arms[group] = Arm(
-                customers=customers, won_back=won, revenue=Decimal(revenue), cost=Decimal(cost), window_open=window_open
-            )
+    for row in rows:
+        arms[row["group"]] = Arm(
+            customers=row["customers"],
+            won_back=row["won_back"],
+            revenue=Decimal(row["revenue"] or 0).quantize(Decimal("0.01")),
+            cost=Decimal(row["cost"] or 0).quantize(Decimal("0.01")),
+            window_open=row["window_open"],
+        )
     treated, control = arms[RemedyAction.Group.TREATED], arms[RemedyAction.Group.CONTROL]
     uplift = rate_difference_ci(treated.won_back, treated.customers, control.won_back, control.customers)
     incremental = uplift.difference * treated.customers if uplift else None

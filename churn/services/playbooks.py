@@ -104,13 +104,25 @@ def _consent_sql(playbook: Playbook) -> tuple[str, list]:
     return f"s.customer_id IN ({sql})", list(params)
 
 
+def _bucket_sql() -> str:
+    """The control bucket in SQL: MD5 in PostgreSQL; on SQLite (the development database) the same Python
+    function, registered on the connection."""
+    if connection.vendor == "postgresql":
+        return _BUCKET_SQL
+    connection.ensure_connection()
+    connection.connection.create_function("crm_control_bucket", 2, control_bucket, deterministic=True)
+    return "crm_control_bucket(%s, s.customer_id)"
+
+
 def playbook_apply(*, playbook: Playbook, today: date) -> dict[str, int]:
     """Take up today's customers for one playbook (set-based; a rerun creates nothing). Rows created per group."""
     eligible, eligible_params = _eligible_sql(playbook, today=today)
     consent, consent_params = _consent_sql(playbook)
     now = timezone.now()
-    group = f"CASE WHEN NOT ({consent}) THEN 'skipped' WHEN {_BUCKET_SQL} < %s THEN 'control' ELSE 'treated' END"
-    group_params = [*consent_params, playbook.pk, playbook.control_share]
+    postgres = connection.vendor == "postgresql"
+    group = f"CASE WHEN NOT ({consent}) THEN 'skipped' WHEN {_bucket_sql()} < %s THEN 'control' ELSE 'treated' END"
+    as_date, as_money = ("CAST(%s AS date)", "CAST(%s AS numeric)") if postgres else ("%s", "%s")
+    group_params = [*consent_params, playbook.pk, float(playbook.control_share)]
     table = RemedyAction._meta.db_table
     columns = (
         "created_at, updated_at, playbook_id, customer_id, period, assigned_on, kind, channel, band, risk, "
@@ -121,9 +133,10 @@ def playbook_apply(*, playbook: Playbook, today: date) -> dict[str, int]:
         SELECT %s, %s, %s, x.customer_id, %s, %s, %s, %s, x.band, x.risk, 'open', '', x.grp,
             CASE WHEN x.grp = 'skipped' THEN 'no_consent' ELSE '' END,
             CASE WHEN x.grp = 'treated' THEN x.account_manager_id END,
-            CASE WHEN x.grp = 'treated' THEN CAST(%s AS date) END,
-            CASE WHEN x.grp = 'treated' THEN CAST(%s AS numeric) ELSE 0 END
+            CASE WHEN x.grp = 'treated' THEN {as_date} END,
+            CASE WHEN x.grp = 'treated' THEN {as_money} ELSE 0 END
         FROM (SELECT s.customer_id, s.band, s.risk, c.account_manager_id, {group} AS grp {eligible}) x
+        WHERE TRUE
         ON CONFLICT (playbook_id, customer_id, period) DO NOTHING
         RETURNING "group"
     """  # noqa: S608 (table names from the models; values are parameters)
@@ -141,10 +154,20 @@ def playbook_apply(*, playbook: Playbook, today: date) -> dict[str, int]:
         *eligible_params,
     ]
     # The parameters follow the placeholders' order in the text: the outer SELECT's, then the subquery's.
+    # ("WHERE TRUE" keeps SQLite from reading ON CONFLICT as a join's ON.)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         created = [row[0] for row in cursor.fetchall()]
     return {name: created.count(name) for name in RemedyAction.Group.values}
+
+
+def _lock() -> bool:
+    """A transaction-level advisory lock on PostgreSQL (SQLite serialises writers by itself)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [PLAYBOOK_LOCK])
+        return cursor.fetchone()[0]
 
 
 def playbooks_run(*, today: date | None = None) -> PlaybookRun | None:
@@ -157,11 +180,9 @@ def playbooks_run(*, today: date | None = None) -> PlaybookRun | None:
     started = timezone.now()
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [PLAYBOOK_LOCK])
-                if not cursor.fetchone()[0]:
-                    logger.info("remedy playbooks already running: skipped")
-                    return None
+            if not _lock():
+                logger.info("remedy playbooks already running: skipped")
+                return None
             run = PlaybookRun.objects.create(as_of=today, started_at=started)
             counts = {}
             for playbook in Playbook.objects.filter(is_active=True).order_by("pk"):

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from churn import selectors
@@ -25,8 +24,6 @@ from tests.factories import (
     TierFactory,
 )
 from tests.privacy.helpers import published_notice
-
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the playbook job's SQL is PostgreSQL's")
 
 TODAY = datetime.date(2026, 11, 2)
 

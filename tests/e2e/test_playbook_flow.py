@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,7 +15,6 @@ from tests.factories import CustomerFactory, CustomerScoreFactory, PlaybookFacto
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the playbook job's SQL is PostgreSQL's"),
 ]
 
 
