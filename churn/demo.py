@@ -73,9 +73,10 @@ def demo_playbooks_ensure() -> dict | None:
     """Two playbooks with a round of actions 120 days before DEMO_TODAY (most with an outcome) and a fresh
     round on DEMO_TODAY. None when the demo playbooks exist already (or no admin is there to define them).
 
-    The first round needs the scores as they were then: the customers are scored as of that day, the playbooks
-    applied, then scored again as of DEMO_TODAY (the current scores). The demo's purchases do not depend on
-    the remedies, so the report shows what no effect looks like: a difference whose interval spans zero.
+    The first round needs the scores as they were then: the customers are scored as of that day, the
+    playbooks applied, then scored as of DEMO_TODAY (the current scores; ``demo_scores_ensure`` then has
+    nothing to do). The demo's purchases do not depend on the remedies, so the report shows what no effect
+    looks like: a difference whose interval spans zero.
     """
     admin = User.objects.filter(groups__name=roles.ADMIN, is_active=True).order_by("username").first()
     if admin is None or Playbook.objects.filter(name=DEMO_PLAYBOOKS[0]["name"]).exists():
