@@ -317,12 +317,14 @@ def rate_difference_ci(won_treated: int, n_treated: int, won_control: int, n_con
     return Uplift(difference=p1 - p0, low=p1 - p0 - z * se, high=p1 - p0 + z * se)
 
 
-def playbook_report(*, playbook: Playbook, today: datetime.date | None = None) -> dict:
+def playbook_report(*, playbook: Playbook, today: datetime.date | None = None, closed_only: bool = False) -> dict:
     """Win-back rate and revenue for the treated against the control group, the difference with a 95 %
     confidence interval, cost per customer won back, and the account managers' outcomes (two grouped queries).
 
     Won back: a completed purchase after the day the customer was taken up and within the playbook's window;
     revenue: the completed purchases' totals in that window. Skipped customers (no consent) are outside.
+    Customers whose window is still open count (both groups are taken up on the same days, so the difference
+    stays fair, only smaller); ``closed_only`` keeps only those whose window has closed.
     """
     today = today or timezone.localdate()
     window = datetime.timedelta(days=playbook.win_window_days)
@@ -337,6 +339,7 @@ def playbook_report(*, playbook: Playbook, today: datetime.date | None = None) -
         RemedyAction.objects.filter(
             playbook=playbook, group__in=[RemedyAction.Group.TREATED, RemedyAction.Group.CONTROL]
         )
+        .filter(Q(assigned_on__lte=today - window) if closed_only else Q())
         .values("group")
         .annotate(
             customers=Count("pk"),

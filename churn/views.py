@@ -245,7 +245,8 @@ class PlaybookReportView(PermissionRequired404Mixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "playbook": playbook,
-            "report": selectors.playbook_report(playbook=playbook),
+            "closed_only": self.request.GET.get("closed") == "1",
+            "report": selectors.playbook_report(playbook=playbook, closed_only=self.request.GET.get("closed") == "1"),
         }
 
 

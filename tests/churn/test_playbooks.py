@@ -241,3 +241,15 @@ def test_win_back_attribution_and_report_on_a_hand_built_set(central, manager):
     assert report["cost_per_incremental"] == Decimal("800.00")  # 800 / (0.25 * 4)
     assert dict(report["outcomes"])["Won back"] == 1
     assert t.window_open == 0
+
+
+def test_the_report_can_keep_only_closed_windows(central, manager):
+    playbook = PlaybookFactory(win_window_days=30)
+    today = datetime.date(2026, 12, 1)
+    old, recent = CustomerFactory.create_batch(2, home_store=central, account_manager=manager)
+    RemedyActionFactory(playbook=playbook, customer=old, assigned_on=today - datetime.timedelta(days=40))
+    RemedyActionFactory(playbook=playbook, customer=recent, assigned_on=today - datetime.timedelta(days=10))
+    everyone = selectors.playbook_report(playbook=playbook, today=today)
+    closed = selectors.playbook_report(playbook=playbook, today=today, closed_only=True)
+    assert (everyone["treated"].customers, everyone["treated"].window_open) == (2, 1)
+    assert (closed["treated"].customers, closed["treated"].window_open) == (1, 0)
