@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from churn.models import ChurnSettings, ScoringRun
+from churn.models import ChurnSettings, PlaybookRun, ScoringRun
 
 
 @admin.register(ChurnSettings)
@@ -28,6 +28,21 @@ class ScoringRunAdmin(admin.ModelAdmin):
     list_display = ("started_at", "as_of", "status", "method", "fallback_reason", "customers_scored", "seconds")
     list_filter = ("status", "method")
     readonly_fields = [field.name for field in ScoringRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlaybookRun)
+class PlaybookRunAdmin(admin.ModelAdmin):
+    """Read-only: the runs of the nightly playbook job (churn.tasks.remedy_playbooks)."""
+
+    list_display = ("started_at", "as_of", "status")
+    list_filter = ("status",)
+    readonly_fields = [field.name for field in PlaybookRun._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from churn.models import Band, ChurnReason, ScoreDisagreement
+from churn.models import Band, ChurnReason, Playbook, RemedyAction, ScoreDisagreement
 from churn.selectors import AT_RISK_BANDS
+from segmentation import selectors as segmentation_selectors
 
 
 class ScoreDisagreementForm(forms.Form):
@@ -49,10 +50,57 @@ class WastageFilterForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"), required=False, choices=[("", _("Any reason")), *ChurnReason.Reason.choices]
     )
+    tier = forms.ModelChoiceField(label=_("Tier"), queryset=None, required=False, empty_label=_("Any tier"))
 
     def __init__(self, *args, stores, managers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores
         self.fields["account_manager"].queryset = managers
+        self.fields["tier"].queryset = segmentation_selectors.tier_list()
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name in {"since", "until"} else "form-select"
+
+
+class PlaybookForm(forms.ModelForm):
+    class Meta:
+        model = Playbook
+        fields = [
+            "name",
+            "is_active",
+            "tier",
+            "segment",
+            "band",
+            "churn_reason",
+            "kind",
+            "channel",
+            "subject_class",
+            "due_in_days",
+            "estimated_cost",
+            "cap_days",
+            "control_share",
+            "win_window_days",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = segmentation_selectors.tier_list()
+        self.fields["segment"].queryset = segmentation_selectors.segment_list()
+
+
+class RemedyOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(v, label) for v, label in RemedyAction.Outcome.choices if v != RemedyAction.Outcome.OPEN],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+
+
+class MyRemediesFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        label=_("Show"), required=False, choices=[("open", _("To do")), ("all", _("All, with outcomes"))]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["show"].widget.attrs["class"] = "form-select"

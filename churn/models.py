@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.models import BaseModel
+from privacy.models import Channel, SubjectClass
 
 _SHARE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
@@ -224,3 +225,194 @@ class ChurnReason(BaseModel):
 
     def __str__(self):
         return f"{self.customer_id} · {self.get_reason_display()}"
+
+
+class RemedyKind(models.TextChoices):
+    PERSONAL_CALL = "personal_call", _("Personal call")
+    PRIVATE_VIEWING = "private_viewing", _("Private viewing invitation")
+    SERVICE_CHECK = "service_check", _("Complimentary service check")
+    EVENT_INVITATION = "event_invitation", _("Event invitation")
+    VOUCHER = "voucher", _("Voucher")
+
+
+class Playbook(BaseModel):
+    """An admin's remedy rule: customers in a tier and/or segment, in a risk band (and with a churn reason)
+    get a remedy action, except a random control group that is held back to measure the effect."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    tier = models.ForeignKey(
+        "segmentation.Tier",
+        verbose_name=_("tier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: any tier (or none)."),
+    )
+    segment = models.ForeignKey(
+        "segmentation.Segment",
+        verbose_name=_("segment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: any segment."),
+    )
+    band = models.CharField(_("risk band"), max_length=8, choices=Band)
+    churn_reason = models.CharField(
+        _("churn reason"),
+        max_length=32,
+        choices=ChurnReason.Reason,
+        blank=True,
+        help_text=_("Only customers whose latest recorded reason is this one (empty: any or none)."),
+    )
+    kind = models.CharField(_("remedy"), max_length=24, choices=RemedyKind)
+    channel = models.CharField(
+        _("contact channel"),
+        max_length=16,
+        choices=Channel,
+        blank=True,
+        help_text=_(
+            "How the customer is contacted: checked against their direct-marketing consent. "
+            "Empty only for a service check offered at the customer's next visit (no contact)."
+        ),
+    )
+    subject_class = models.CharField(
+        _("marketing subject"),
+        max_length=24,
+        choices=SubjectClass,
+        blank=True,
+        help_text=_("The class of marketing subject the customer must have agreed to for this channel."),
+    )
+    due_in_days = models.PositiveIntegerField(
+        _("due in (days)"), default=14, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    estimated_cost = models.DecimalField(
+        _("estimated cost per action (HKD)"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    cap_days = models.PositiveIntegerField(
+        _("at most once per (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("One customer is considered for this playbook at most once in this many days."),
+    )
+    control_share = models.DecimalField(
+        _("control group share"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.200"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9"))],
+        help_text=_("Share of the customers held back, with no action, to measure the effect (0.2 = 20 %)."),
+    )
+    win_window_days = models.PositiveIntegerField(
+        _("win-back window (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text=_("A customer who buys within this many days after the action counts as won back."),
+    )
+
+    class Meta:
+        verbose_name = _("remedy playbook")
+        verbose_name_plural = _("remedy playbooks")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def contacts_customer(self) -> bool:
+        return bool(self.channel)
+
+
+class PlaybookRun(BaseModel):
+    """One run of the playbook job."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.RUNNING)
+    as_of = models.DateField(_("as of"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("rows created per playbook and group"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("playbook run")
+        verbose_name_plural = _("playbook runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.as_of} · {self.get_status_display()}"
+
+
+class RemedyAction(BaseModel):
+    """One customer taken up by a playbook in one period: a remedy action (treated), a control-group member
+    (no action), or skipped (no consent for the playbook's channel: no action, and not part of the comparison)."""
+
+    class Group(models.TextChoices):
+        TREATED = "treated", _("Action")
+        CONTROL = "control", _("Control group")
+        SKIPPED = "skipped", _("Skipped")
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("To do")
+        DONE = "done", _("Done")
+        NO_ANSWER = "no_answer", _("No answer")
+        DECLINED = "declined", _("Declined")
+        WON_BACK = "won_back", _("Won back")
+
+    class SkipReason(models.TextChoices):
+        NO_CONSENT = "no_consent", _("No consent for the channel")
+
+    playbook = models.ForeignKey(Playbook, verbose_name=_("playbook"), on_delete=models.PROTECT, related_name="actions")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="remedy_actions"
+    )
+    period = models.DateField(_("period"), help_text=_("First day of the playbook's period (its cap)."))
+    group = models.CharField(_("group"), max_length=8, choices=Group, db_index=True)
+    skip_reason = models.CharField(_("why skipped"), max_length=16, choices=SkipReason, blank=True)
+    assigned_on = models.DateField(_("assigned on"))
+    kind = models.CharField(_("remedy"), max_length=24, choices=RemedyKind)
+    channel = models.CharField(_("contact channel"), max_length=16, choices=Channel, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="remedy_actions",
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    estimated_cost = models.DecimalField(_("estimated cost (HKD)"), max_digits=12, decimal_places=2, default=0)
+    band = models.CharField(_("band when assigned"), max_length=8, choices=Band)
+    risk = models.FloatField(_("risk when assigned"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome, default=Outcome.OPEN, db_index=True)
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    outcome_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("outcome recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("remedy action")
+        verbose_name_plural = _("remedy actions")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["playbook", "customer", "period"], name="remedy_action_once_per_period"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "outcome", "due_on"], name="remedy_action_owner_open"),
+            models.Index(fields=["customer", "-assigned_on"], name="remedy_action_customer"),
+        ]
+
+    def __str__(self):
+        return f"{self.playbook_id} · {self.customer_id} · {self.period} · {self.group}"

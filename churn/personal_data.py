@@ -1,6 +1,6 @@
 """What the churn app holds about a person, for the privacy registry."""
 
-from churn.models import ChurnReason, CustomerScore, ScoreDisagreement
+from churn.models import ChurnReason, CustomerScore, RemedyAction, ScoreDisagreement
 from privacy.registry import Category, register
 
 
@@ -29,4 +29,11 @@ register(
     customer_path="customer",
     anonymise=lambda qs: qs.update(note=""),
     description="Why the customer stopped buying, as recorded by their account manager.",
+)
+register(
+    RemedyAction,
+    category=Category.INTERACTIONS,
+    customer_path="customer",
+    anonymise=lambda qs: qs.update(outcome_note=""),
+    description="Remedy actions of the playbooks (and control-group membership): owner, due date, outcome.",
 )

@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
-from churn.models import Band, ChurnReason, ChurnSettings, CustomerScore, ScoreDisagreement, ScoringRun
-from customers.models import Customer
+from churn.models import (
+    Band,
+    ChurnReason,
+    ChurnSettings,
+    CustomerScore,
+    Playbook,
+    RemedyAction,
+    ScoreDisagreement,
+    ScoringRun,
+)
+from customers.models import Customer, Purchase
 
 AT_RISK_BANDS = (Band.WATCH, Band.HIGH, Band.LOST)
 WASTAGE_BANDS = (Band.HIGH, Band.LOST)  # "lapsed" and "lost"
@@ -119,12 +142,16 @@ def model_card() -> dict:
 # --- the wastage assessment ------------------------------------------------------------------------------
 
 
-def wastage_scores(*, user, store_id=None, account_manager_id=None, since=None, until=None, reason: str = ""):
-    """Lapsed (high risk) and lost customers the user may see, filtered by store, account manager and the
-    period of their last purchase, with the latest reason recorded for each."""
+def wastage_scores(
+    *, user, store_id=None, account_manager_id=None, since=None, until=None, reason: str = "", tier_id=None
+):
+    """Lapsed (high risk) and lost customers the user may see, filtered by store, account manager, tier
+    (segmentation's current tier) and the period of their last purchase, with the latest reason recorded for each."""
     queryset = CustomerScore.objects.filter(customer__in=Customer.objects.visible_to(user), band__in=WASTAGE_BANDS)
     if store_id:
         queryset = queryset.filter(customer__home_store_id=store_id)
+    if tier_id:
+        queryset = queryset.filter(customer__tier_holding__tier_id=tier_id)
     if account_manager_id:
         queryset = queryset.filter(customer__account_manager_id=account_manager_id)
     if since:
@@ -143,6 +170,8 @@ MANAGER_FIELDS = (
     "customer__account_manager__username",
 )
 
+TIER_FIELDS = ("customer__tier_holding__tier__rank", "customer__tier_holding__tier__name")
+
 
 def _totals(queryset, *group):
     return list(
@@ -158,9 +187,10 @@ def _totals(queryset, *group):
 
 
 def wastage_report(*, user, **filters) -> dict:
-    """The wastage assessment: totals, by store, by account manager, by quarter of the last purchase, by reason.
+    """The wastage assessment: totals, by store, by account manager, by tier, by quarter of the last purchase,
+    by reason.
 
-    Five grouped queries whatever the number of customers; the customer rows are ``wastage_scores``.
+    Six grouped queries whatever the number of customers; the customer rows are ``wastage_scores``.
     """
     queryset = wastage_scores(user=user, **filters)
     total = queryset.aggregate(
@@ -188,6 +218,170 @@ def wastage_report(*, user, **filters) -> dict:
         "total": total,
         "by_store": _totals(queryset, "customer__home_store__name"),
         "by_manager": _totals(queryset, *MANAGER_FIELDS),
+        "by_tier": _totals(queryset, *TIER_FIELDS),
         "by_quarter": by_quarter,
         "by_reason": by_reason,
+    }
+
+
+# --- remedy playbooks -----------------------------------------------------------------------------------
+
+Z_95 = 1.959963984540054  # the standard normal's 97.5 % quantile
+
+
+def my_remedies(*, user, show: str = "open"):
+    """The remedy actions the user owns, on customers they may see, soonest due first (one query)."""
+    queryset = RemedyAction.objects.filter(
+        owner=user, group=RemedyAction.Group.TREATED, customer__in=Customer.objects.visible_to(user)
+    )
+    if show == "open":
+        queryset = queryset.filter(outcome=RemedyAction.Outcome.OPEN)
+    return queryset.select_related("customer", "playbook").order_by("due_on", "id")
+
+
+def remedy_action_for_outcome(*, user, pk: int) -> RemedyAction | None:
+    """A remedy action the user may record the outcome of: their own, or on a customer they may edit."""
+    return (
+        RemedyAction.objects.filter(pk=pk, group=RemedyAction.Group.TREATED)
+        .filter(
+            Q(owner=user, customer__in=Customer.objects.visible_to(user))
+            | Q(customer__in=Customer.objects.editable_by(user))
+        )
+        .select_related("customer", "playbook", "owner")
+        .first()
+    )
+
+
+def remedy_panel(*, customer: Customer, user, can_edit: bool = False) -> dict | None:
+    """The remedies panel of the customer page: the customer's latest remedy actions (one query)."""
+    if not user.has_perm("churn.view_remedyaction"):
+        return None
+    actions = list(
+        RemedyAction.objects.filter(customer_id=customer.pk, group=RemedyAction.Group.TREATED)
+        .select_related("playbook", "owner")
+        .order_by("-assigned_on", "-id")[:5]
+    )
+    for action in actions:
+        action.can_record = user.has_perm("churn.change_remedyaction") and (can_edit or action.owner_id == user.pk)
+    return {"actions": actions}
+
+
+def playbook_list():
+    """Playbooks with how many customers each took up, per group (one query)."""
+    return (
+        Playbook.objects.select_related("tier", "segment")
+        .annotate(
+            treated=Count("actions", filter=Q(actions__group=RemedyAction.Group.TREATED)),
+            control=Count("actions", filter=Q(actions__group=RemedyAction.Group.CONTROL)),
+            skipped=Count("actions", filter=Q(actions__group=RemedyAction.Group.SKIPPED)),
+            open_actions=Count(
+                "actions",
+                filter=Q(actions__group=RemedyAction.Group.TREATED, actions__outcome=RemedyAction.Outcome.OPEN),
+            ),
+        )
+        .order_by("name")
+    )
+
+
+@dataclass
+class Arm:
+    customers: int = 0
+    won_back: int = 0
+    revenue: Decimal = Decimal("0")
+    cost: Decimal = Decimal("0")
+    window_open: int = 0  # customers whose win-back window has not closed yet
+
+    @property
+    def rate(self) -> float | None:
+        return self.won_back / self.customers if self.customers else None
+
+    @property
+    def revenue_per_customer(self) -> Decimal | None:
+        return (self.revenue / self.customers).quantize(Decimal("0.01")) if self.customers else None
+
+
+@dataclass
+class Uplift:
+    difference: float
+    low: float
+    high: float
+
+
+def rate_difference_ci(won_treated: int, n_treated: int, won_control: int, n_control: int, z: float = Z_95):
+    """The difference of two proportions with its confidence interval by the normal approximation
+    (unpooled standard error, Wald): p1 − p0 ± z·√(p1(1−p1)/n1 + p0(1−p0)/n0). None without both groups."""
+    if not n_treated or not n_control:
+        return None
+    p1, p0 = won_treated / n_treated, won_control / n_control
+    se = math.sqrt(p1 * (1 - p1) / n_treated + p0 * (1 - p0) / n_control)
+    return Uplift(difference=p1 - p0, low=p1 - p0 - z * se, high=p1 - p0 + z * se)
+
+
+def playbook_report(*, playbook: Playbook, today: datetime.date | None = None, closed_only: bool = False) -> dict:
+    """Win-back rate and revenue for the treated against the control group, the difference with a 95 %
+    confidence interval, cost per customer won back, and the account managers' outcomes (two grouped queries).
+
+    Won back: a completed purchase after the day the customer was taken up and within the playbook's window;
+    revenue: the completed purchases' totals in that window. Skipped customers (no consent) are outside.
+    Customers whose window is still open count (both groups are taken up on the same days, so the difference
+    stays fair, only smaller); ``closed_only`` keeps only those whose window has closed.
+    """
+    today = today or timezone.localdate()
+    window = datetime.timedelta(days=playbook.win_window_days)
+    bought = Purchase.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        status=Purchase.Status.COMPLETED,
+        purchased_on__gt=OuterRef("assigned_on"),
+        purchased_on__lte=ExpressionWrapper(OuterRef("assigned_on") + window, output_field=DateField()),
+    )
+    revenue = Subquery(bought.order_by().values("customer_id").annotate(total=Sum("total")).values("total")[:1])
+    rows = (
+        RemedyAction.objects.filter(
+            playbook=playbook, group__in=[RemedyAction.Group.TREATED, RemedyAction.Group.CONTROL]
+        )
+        .filter(Q(assigned_on__lte=today - window) if closed_only else Q())
+        .values("group")
+        .annotate(
+            customers=Count("pk"),
+            won_back=Count("pk", filter=Exists(bought)),
+            revenue=Sum(Coalesce(revenue, Value(Decimal("0")), output_field=DecimalField())),
+            cost=Sum("estimated_cost"),
+            window_open=Count("pk", filter=Q(assigned_on__gt=today - window)),
+        )
+        .order_by()
+    )
+    arms = {RemedyAction.Group.TREATED: Arm(), RemedyAction.Group.CONTROL: Arm()}
+    for row in rows:
+        arms[row["group"]] = Arm(
+            customers=row["customers"],
+            won_back=row["won_back"],
+            revenue=Decimal(row["revenue"] or 0).quantize(Decimal("0.01")),
+            cost=Decimal(row["cost"] or 0).quantize(Decimal("0.01")),
+            window_open=row["window_open"],
+        )
+    treated, control = arms[RemedyAction.Group.TREATED], arms[RemedyAction.Group.CONTROL]
+    uplift = rate_difference_ci(treated.won_back, treated.customers, control.won_back, control.customers)
+    incremental = uplift.difference * treated.customers if uplift else None
+    outcomes = dict(
+        RemedyAction.objects.filter(playbook=playbook, group=RemedyAction.Group.TREATED)
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    revenue_difference = (
+        treated.revenue_per_customer - control.revenue_per_customer if treated.customers and control.customers else None
+    )
+    return {
+        "treated": treated,
+        "control": control,
+        "uplift": uplift,
+        "incremental_won_back": incremental,
+        "revenue_difference": revenue_difference,
+        "cost_per_won_back": (treated.cost / treated.won_back).quantize(Decimal("0.01")) if treated.won_back else None,
+        "cost_per_incremental": (
+            (treated.cost / Decimal(str(incremental))).quantize(Decimal("0.01"))
+            if incremental and incremental > 0
+            else None
+        ),
+        "outcomes": [(label, outcomes.get(value, 0)) for value, label in RemedyAction.Outcome.choices],
     }

@@ -17,3 +17,18 @@ def churn_score() -> dict:
     if run is None:
         return {"skipped": True}
     return {"run": run.pk, "customers": run.customers_scored, "method": run.method, "bands": run.band_counts}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def remedy_playbooks() -> dict:
+    """Apply the active remedy playbooks (nightly, after the churn scoring). Returns the run's id and counts.
+
+    Cannot overlap itself (an advisory lock: {"skipped": True}) and is idempotent: actions and control-group
+    members are created once per playbook, customer and period.
+    """
+    from churn.services import playbooks
+
+    run = playbooks.playbooks_run()
+    if run is None:
+        return {"skipped": True}
+    return {"run": run.pk, "counts": run.counts}

@@ -1,14 +1,24 @@
 """Pages of the churn app: the at-risk list, the model card, the wastage assessment, and the customer-page forms."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from churn import selectors
-from churn.forms import AtRiskFilterForm, ChurnReasonForm, ScoreDisagreementForm, WastageFilterForm
-from churn.models import Band, ChurnReason
-from churn.services import records
+from churn.forms import (
+    AtRiskFilterForm,
+    ChurnReasonForm,
+    MyRemediesFilterForm,
+    PlaybookForm,
+    RemedyOutcomeForm,
+    ScoreDisagreementForm,
+    WastageFilterForm,
+)
+from churn.models import Band, ChurnReason, Playbook
+from churn.services import playbooks, records
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors as customer_selectors
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
@@ -96,6 +106,7 @@ class WastageReportView(PermissionRequired404Mixin, ListView):
             "since": data.get("since"),
             "until": data.get("until"),
             "reason": data.get("reason", ""),
+            "tier_id": data["tier"].pk if data.get("tier") else None,
         }
 
     def get_queryset(self):
@@ -111,6 +122,8 @@ class WastageReportView(PermissionRequired404Mixin, ListView):
         report = selectors.wastage_report(user=self.request.user, **self.get_filters())
         for row in report["by_store"]:
             row["label"] = row["customer__home_store__name"]
+        for row in report["by_tier"]:
+            row["label"] = row["customer__tier_holding__tier__name"] or _("No tier")
         for row in report["by_manager"]:
             names = (row["customer__account_manager__first_name"], row["customer__account_manager__last_name"])
             row["label"] = " ".join(filter(None, names)) or row["customer__account_manager__username"]
@@ -118,6 +131,7 @@ class WastageReportView(PermissionRequired404Mixin, ListView):
         context["report_tables"] = [
             (_("By store"), report["by_store"], "store"),
             (_("By account manager"), report["by_manager"], "manager"),
+            (_("By tier"), report["by_tier"], "tier"),
             (_("By quarter of the last purchase"), report["by_quarter"], "quarter"),
         ]
         _label_reasons(context["scores"])
@@ -168,3 +182,136 @@ class ChurnReasonCreateView(PermissionRequired404Mixin, CustomerMixin, ServiceFo
         if next_url.startswith("/churn/"):
             return redirect(next_url)
         return redirect(f"{self.customer.get_absolute_url()}#churn-panel")
+
+
+# --- remedy playbooks ---------------------------------------------------------------------------------
+
+
+class PlaybookListView(PermissionRequired404Mixin, ListView):
+    """The remedy playbooks, with how many customers each took up."""
+
+    permission_required = "churn.view_playbook"
+    template_name = "churn/playbook_list.html"
+    context_object_name = "playbooks"
+
+    def get_queryset(self):
+        return selectors.playbook_list()
+
+
+class PlaybookFormMixin(PermissionRequired404Mixin, ServiceFormMixin):
+    template_name = "churn/playbook_form.html"
+    form_class = PlaybookForm
+
+    def form_valid(self, form):
+        playbook = self.run_service(form, lambda: self.save(form.cleaned_data))
+        if playbook is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("The playbook is saved. The next nightly run applies it."))
+        return redirect("churn:playbook-report", pk=playbook.pk)
+
+
+class PlaybookCreateView(PlaybookFormMixin, FormView):
+    permission_required = "churn.add_playbook"
+
+    def save(self, data):
+        return playbooks.playbook_create(by=self.request.user, **data)
+
+
+class PlaybookUpdateView(PlaybookFormMixin, FormView):
+    permission_required = "churn.change_playbook"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.playbook = get_object_or_404(Playbook, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.playbook}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "playbook": self.playbook}
+
+    def save(self, data):
+        return playbooks.playbook_update(playbook_id=self.playbook.pk, by=self.request.user, **data)
+
+
+class PlaybookReportView(PermissionRequired404Mixin, TemplateView):
+    """A playbook's rule and its effect: win-back rate and revenue, treated against control."""
+
+    permission_required = "churn.view_playbook"
+    template_name = "churn/playbook_report.html"
+
+    def get_context_data(self, **kwargs):
+        playbook = get_object_or_404(Playbook.objects.select_related("tier", "segment"), pk=self.kwargs["pk"])
+        return {
+            **super().get_context_data(**kwargs),
+            "playbook": playbook,
+            "closed_only": self.request.GET.get("closed") == "1",
+            "report": selectors.playbook_report(playbook=playbook, closed_only=self.request.GET.get("closed") == "1"),
+        }
+
+
+class MyRemediesView(PermissionRequired404Mixin, ListView):
+    """The remedy actions the user owns, soonest due first."""
+
+    permission_required = "churn.view_remedyaction"
+    template_name = "churn/my_remedies.html"
+    context_object_name = "actions"
+    paginate_by = 25
+
+    def get_filter_form(self):
+        if not hasattr(self, "_filter_form"):
+            self._filter_form = MyRemediesFilterForm(self.request.GET or None)
+            self._filter_form.is_valid()
+        return self._filter_form
+
+    def get_queryset(self):
+        show = getattr(self.get_filter_form(), "cleaned_data", {}).get("show") or "open"
+        return selectors.my_remedies(user=self.request.user, show=show)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.get_filter_form()
+        context["today"] = timezone.localdate()
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class RemedyOutcomeView(PermissionRequired404Mixin, ServiceFormMixin, FormView):
+    """Record what came of a remedy action (its owner, or someone who may edit the customer)."""
+
+    permission_required = "churn.change_remedyaction"
+    template_name = "churn/remedy_outcome_form.html"
+    form_class = RemedyOutcomeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.action = selectors.remedy_action_for_outcome(user=request.user, pk=kwargs["pk"])
+            if self.action is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {
+            "outcome": "" if self.action.outcome == "open" else self.action.outcome,
+            "note": self.action.outcome_note,
+        }
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "action": self.action, "customer": self.action.customer}
+
+    def form_valid(self, form):
+        done = self.run_service(
+            form,
+            lambda: playbooks.remedy_outcome_record(
+                action_id=self.action.pk, by=self.request.user, **form.cleaned_data
+            ),
+        )
+        if done is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("The outcome is recorded."))
+        next_url = self.request.POST.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
+        return redirect("churn:my-remedies")

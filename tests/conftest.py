@@ -56,6 +56,7 @@ SEED_MIGRATIONS = [
     ("reports.migrations.0002_roles", ["grant"]),
     ("reports.migrations.0004_report_roles", ["grant"]),
     ("reports.migrations.0006_programme_roles", ["grant"]),
+    ("churn.migrations.0004_playbook_roles", ["grant"]),
 ]
 
 

@@ -364,3 +364,41 @@ class ChurnReasonFactory(factory.django.DjangoModelFactory):
     reason = "moved_away"
     note = "Moved to Singapore."
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class PlaybookFactory(factory.django.DjangoModelFactory):
+    """A playbook for high-risk customers: a personal call, by phone, about new releases, 20 % held back."""
+
+    class Meta:
+        model = "churn.Playbook"
+
+    name = factory.Sequence(lambda n: f"Win back {n}")
+    band = "high"
+    kind = "personal_call"
+    channel = "phone"
+    subject_class = "new_releases"
+    due_in_days = 14
+    estimated_cost = Decimal("150.00")
+    cap_days = 90
+    control_share = Decimal("0.200")
+    win_window_days = 90
+
+
+class RemedyActionFactory(factory.django.DjangoModelFactory):
+    """An open remedy action (treated) assigned today."""
+
+    class Meta:
+        model = "churn.RemedyAction"
+
+    playbook = factory.SubFactory(PlaybookFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    period = factory.LazyFunction(timezone.localdate)
+    group = "treated"
+    assigned_on = factory.LazyFunction(timezone.localdate)
+    kind = factory.SelfAttribute("playbook.kind")
+    channel = factory.SelfAttribute("playbook.channel")
+    owner = factory.SelfAttribute("customer.account_manager")
+    due_on = factory.LazyAttribute(lambda o: o.assigned_on + datetime.timedelta(days=14))
+    estimated_cost = Decimal("150.00")
+    band = "high"
+    risk = 0.88

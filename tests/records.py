@@ -12,6 +12,7 @@ from tests.factories import (
     ChurnReasonFactory,
     ComplaintFactory,
     CustomerScoreFactory,
+    RemedyActionFactory,
     RunFactory,
     ScoreDisagreementFactory,
     SegmentFactory,
@@ -45,3 +46,4 @@ def other_apps_rows(*, customer, staff) -> None:
     CustomerScoreFactory(customer=customer)
     ScoreDisagreementFactory(customer=customer, recorded_by=staff)
     ChurnReasonFactory(customer=customer, recorded_by=staff)
+    RemedyActionFactory(customer=customer, owner=staff)

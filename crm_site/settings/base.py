@@ -154,6 +154,7 @@ CELERY_BEAT_SCHEDULE = {
     "churn-score": {"task": "churn.tasks.churn_score", "schedule": crontab(hour=3, minute=15)},
     # Yesterday's KPI snapshot, after the segmentation run and the churn scores.
     "reports-kpi-snapshot": {"task": "reports.tasks.kpi_snapshot", "schedule": crontab(hour=4, minute=0)},
+    "churn-remedy-playbooks": {"task": "churn.tasks.remedy_playbooks", "schedule": crontab(hour=3, minute=45)},
 }
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)

@@ -125,6 +125,9 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["churn_panel"] = churn_selectors.panel_context(
             customer=customer, user=user, can_edit=context["can_edit"]
         )
+        context["remedy_panel"] = churn_selectors.remedy_panel(
+            customer=customer, user=user, can_edit=context["can_edit"]
+        )
         return context
 
 

@@ -311,6 +311,34 @@ def test_the_wastage_report_costs_the_same_queries_for_many_rows(
     client.get(WASTAGE)
     for _ in range(10):
         CustomerScoreFactory(customer=CustomerFactory(home_store=central), run=run, band="lost", risk=0.97)
-    # session, user, roles, permissions (2), stores and managers for the filter (2), count, page, 5 report queries
-    with django_assert_num_queries(14):
+    # session, user, roles, permissions (2), stores, managers and tiers for the filter (3), count, page,
+    # 6 report queries
+    with django_assert_num_queries(16):
         client.get(WASTAGE)
+
+
+def test_the_wastage_report_breaks_down_and_filters_by_tier_and_links_to_complaints(
+    client, supervisor, scored, run, central
+):
+    from segmentation.models import CustomerTier
+    from tests.factories import RunFactory, TierFactory
+
+    # given a lost customer in the Gold tier besides ``scored`` (no tier)
+    gold = TierFactory(name="Gold")
+    gone = CustomerScoreFactory(customer=CustomerFactory(home_store=central), run=run, band="lost", risk=0.97)
+    segmentation_run = RunFactory()
+    CustomerTier.objects.create(
+        customer=gone.customer, tier=gold, since=segmentation_run.created_at, since_run=segmentation_run
+    )
+    client.force_login(supervisor)
+    # when
+    response = client.get(WASTAGE)
+    # then the tier breakdown has Gold and "No tier", and each row links to the customer's complaints
+    rows = {row["label"]: (row["lapsed"], row["lost"]) for row in response.context["report"]["by_tier"]}
+    assert rows == {"Gold": (0, 1), "No tier": (1, 0)}
+    body = response.content.decode()
+    assert f'href="{gone.customer.get_absolute_url()}#complaints"' in body
+    # and filtered by tier
+    response = client.get(WASTAGE, {"tier": gold.pk})
+    assert [score.customer_id for score in response.context["scores"]] == [gone.customer_id]
+    assert response.context["report"]["total"]["customers"] == 1

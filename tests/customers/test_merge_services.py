@@ -160,6 +160,7 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "churn.CustomerScore": 1,
         "churn.ScoreDisagreement": 1,
         "churn.ChurnReason": 1,
+        "churn.RemedyAction": 1,
     }
 
 

@@ -67,6 +67,10 @@ class Command(BaseCommand):
                     + (f", run #{run.pk} {run.status}." if run else ".")
                 )
             )
+        remedies = churn_demo.demo_playbooks_ensure()  # scores as of 120 days ago, then as of the demo's today
+        if remedies is not None:
+            self.stdout.write(churn_demo.demo_scores_summary(remedies["run"]))
+            self.stdout.write(churn_demo.demo_playbooks_summary(remedies))
         churn_run = churn_demo.demo_scores_ensure()
         if churn_run is not None:
             self.stdout.write(churn_demo.demo_scores_summary(churn_run))
