@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm_site.models import BaseModel
 from privacy.models import Channel, SubjectClass
@@ -16,7 +17,7 @@ _SHARE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
 class Band(models.TextChoices):
     LOW = "low", _("Low risk")
-    WATCH = "watch", _("Watch")
+    WATCH = "watch", pgettext_lazy("risk band", "Watch")
     HIGH = "high", _("High risk")
     LOST = "lost", _("Lost")
 

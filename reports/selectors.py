@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from crm_site import roles
 from customers.models import Customer, Store
@@ -194,7 +195,7 @@ class Section:
 def rfm_names() -> dict[str, str]:
     from segmentation.models import RfmSegment
 
-    return dict(RfmSegment.objects.values_list("code", "name"))
+    return {segment.code: segment.label for segment in RfmSegment.objects.all()}
 
 
 def key_label(metric: str, key: str, rfm: dict | None = None) -> str:
@@ -203,7 +204,13 @@ def key_label(metric: str, key: str, rfm: dict | None = None) -> str:
     if metric == "new_customers":
         return str(dict(Customer.Source.choices).get(key, key))
     if metric == "tier_moves":
-        return str({"up": _("up"), "down": _("down"), "in": _("entered"), "out": _("left")}.get(key, key))
+        moves = {
+            "up": pgettext("tier move", "up"),
+            "down": pgettext("tier move", "down"),
+            "in": pgettext("tier move", "entered"),
+            "out": pgettext("tier move", "left"),
+        }
+        return str(moves.get(key, key))
     if metric == "at_risk_customers":
         from churn.models import Band
 
