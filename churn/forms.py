@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from churn.models import Band, ChurnReason, Playbook, RemedyAction, ScoreDisagreement
 from churn.selectors import AT_RISK_BANDS
+from churn.services.playbooks import PLAYBOOK_FIELDS
 from segmentation import selectors as segmentation_selectors
 
 
@@ -64,22 +65,7 @@ class WastageFilterForm(forms.Form):
 class PlaybookForm(forms.ModelForm):
     class Meta:
         model = Playbook
-        fields = [
-            "name",
-            "is_active",
-            "tier",
-            "segment",
-            "band",
-            "churn_reason",
-            "kind",
-            "channel",
-            "subject_class",
-            "due_in_days",
-            "estimated_cost",
-            "cap_days",
-            "control_share",
-            "win_window_days",
-        ]
+        fields = list(PLAYBOOK_FIELDS)  # what the playbook services accept
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
