@@ -24,5 +24,6 @@ urlpatterns = [
     path("churn/", include("churn.urls")),
     path("complaints/", include("complaints.urls")),
     path("privacy/", include("privacy.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
 ]

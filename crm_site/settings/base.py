@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "segmentation",
     "churn",
     "complaints",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +152,11 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=15)},
     # After the metrics refresh (2:30), so the night's figures agree.
     "churn-score": {"task": "churn.tasks.churn_score", "schedule": crontab(hour=3, minute=15)},
+    "campaigns-due": {"task": "campaigns.tasks.campaigns_due", "schedule": 60.0},
 }
+# SMS and messaging-app delivery (campaigns.backends): console or file in development, a provider's class in production.
+CAMPAIGNS_MESSAGE_BACKEND = env("CAMPAIGNS_MESSAGE_BACKEND", default="campaigns.backends.ConsoleBackend")
+CAMPAIGNS_MESSAGE_FILE = env("CAMPAIGNS_MESSAGE_FILE", default=str(BASE_DIR / "var" / "messages.jsonl"))
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
 
