@@ -1,0 +1,142 @@
+"""Reads of the campaigns app: lists, one campaign, and its measured response."""
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from campaigns.models import Campaign, Recipient
+from customers.models import Purchase
+
+Z_95 = 1.959964
+
+
+def campaign_list():
+    return Campaign.objects.select_related("segment", "criterion", "created_by").annotate(
+        mailed=Count("recipients", filter=Q(recipients__group=Recipient.Group.MAILED)),
+        delivered=Count(
+            "recipients", filter=Q(recipients__status__in=(Recipient.Status.SENT, Recipient.Status.LISTED))
+        ),
+        held_back=Count("recipients", filter=Q(recipients__group=Recipient.Group.CONTROL)),
+    )
+
+
+def campaign_get(*, pk) -> Campaign:
+    return get_object_or_404(Campaign.objects.select_related("segment", "criterion", "created_by"), pk=pk)
+
+
+def status_counts(*, campaign: Campaign) -> dict[str, int]:
+    counts = dict(campaign.recipients.values_list("status").annotate(n=Count("pk")).order_by())
+    return {value: counts.get(value, 0) for value in Recipient.Status.values}
+
+
+def recipient_list(*, user, campaign: Campaign):
+    """The campaign's rows whose customer ``user`` may see (the staff call list for phone campaigns)."""
+    from customers.models import Customer
+
+    return (
+        campaign.recipients.filter(customer__in=Customer.objects.visible_to(user))
+        .select_related("customer__home_store")
+        .order_by("status", "customer__name_en", "pk")
+    )
+
+
+def attribution_window(campaign: Campaign):
+    """The dates purchases count in: from the day the send started, for ``attribution_days`` days."""
+    if campaign.started_at is None:
+        return None
+    start = timezone.localdate(campaign.started_at)
+    return start, start + timedelta(days=campaign.attribution_days - 1)
+
+
+@dataclass
+class GroupResult:
+    size: int = 0
+    responders: int = 0
+    revenue: Decimal = Decimal("0")
+    revenue_sq: Decimal = Decimal("0")
+
+    @property
+    def rate(self) -> float | None:
+        return self.responders / self.size if self.size else None
+
+    @property
+    def revenue_per_head(self) -> Decimal | None:
+        return (self.revenue / self.size).quantize(Decimal("0.01")) if self.size else None
+
+    def revenue_variance(self) -> float:
+        if self.size < 2:
+            return 0.0
+        mean = float(self.revenue) / self.size
+        return max(0.0, (float(self.revenue_sq) - self.size * mean * mean) / (self.size - 1))
+
+
+@dataclass
+class Difference:
+    value: float
+    low: float
+    high: float
+
+
+def _difference(a: float, b: float, se: float) -> Difference:
+    diff = a - b
+    return Difference(value=diff, low=diff - Z_95 * se, high=diff + Z_95 * se)
+
+
+def campaign_response(*, campaign: Campaign) -> dict | None:
+    """Response rate and revenue of the mailed group against the control group, with 95% intervals
+    for the differences, the incremental revenue and the return on the campaign's cost.
+
+    Both groups are compared as drawn (intention to treat): a mailed customer whose message was
+    skipped or failed still counts in the mailed group. A purchase counts when it is not returned
+    and falls in the attribution window. One query.
+    """
+    window = attribution_window(campaign)
+    if window is None:
+        return None
+    money = DecimalField(max_digits=16, decimal_places=2)
+    spent = (
+        Purchase.objects.filter(customer_id=OuterRef("customer_id"), purchased_on__range=window)
+        .exclude(status=Purchase.Status.RETURNED)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("total"))
+        .values("total")
+    )
+    rows = (
+        Recipient.objects.filter(campaign=campaign)
+        .annotate(spent=Coalesce(Subquery(spent, output_field=money), Value(Decimal("0")), output_field=money))
+        .values("group")
+        .annotate(
+            size=Count("pk"),
+            responders=Count("pk", filter=Q(spent__gt=0)),
+            revenue=Sum("spent"),
+            revenue_sq=Sum(F("spent") * F("spent"), output_field=DecimalField(max_digits=30, decimal_places=4)),
+        )
+        .order_by()
+    )
+    groups = {Recipient.Group.MAILED: GroupResult(), Recipient.Group.CONTROL: GroupResult()}
+    for row in rows:
+        groups[row["group"]] = GroupResult(
+            size=row["size"], responders=row["responders"], revenue=row["revenue"], revenue_sq=row["revenue_sq"]
+        )
+    mailed, control = groups[Recipient.Group.MAILED], groups[Recipient.Group.CONTROL]
+    result = {"window": window, "mailed": mailed, "control": control, "cost": campaign.cost}
+    if not (mailed.size and control.size):
+        return result
+    p1, p0 = mailed.rate, control.rate
+    result["rate_difference"] = _difference(
+        p1, p0, math.sqrt(p1 * (1 - p1) / mailed.size + p0 * (1 - p0) / control.size)
+    )
+    m1, m0 = float(mailed.revenue) / mailed.size, float(control.revenue) / control.size
+    se = math.sqrt(mailed.revenue_variance() / mailed.size + control.revenue_variance() / control.size)
+    result["revenue_difference"] = _difference(m1, m0, se)
+    incremental = Decimal(str(round((m1 - m0) * mailed.size, 2)))
+    result["incremental_revenue"] = incremental
+    result["return_on_cost"] = (incremental - campaign.cost) / campaign.cost if campaign.cost else None
+    return result
