@@ -17,12 +17,16 @@ Z_95 = 1.959964
 
 
 def campaign_list():
-    return Campaign.objects.select_related("segment", "criterion", "created_by").annotate(
-        mailed=Count("recipients", filter=Q(recipients__group=Recipient.Group.MAILED)),
-        delivered=Count(
-            "recipients", filter=Q(recipients__status__in=(Recipient.Status.SENT, Recipient.Status.LISTED))
-        ),
-        held_back=Count("recipients", filter=Q(recipients__group=Recipient.Group.CONTROL)),
+    return (
+        Campaign.objects.select_related("segment", "criterion", "created_by")
+        .annotate(
+            mailed=Count("recipients", filter=Q(recipients__group=Recipient.Group.MAILED)),
+            delivered=Count(
+                "recipients", filter=Q(recipients__status__in=(Recipient.Status.SENT, Recipient.Status.LISTED))
+            ),
+            held_back=Count("recipients", filter=Q(recipients__group=Recipient.Group.CONTROL)),
+        )
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -30,9 +34,10 @@ def campaign_get(*, pk) -> Campaign:
     return get_object_or_404(Campaign.objects.select_related("segment", "criterion", "created_by"), pk=pk)
 
 
-def status_counts(*, campaign: Campaign) -> dict[str, int]:
+def status_counts(*, campaign: Campaign) -> list[tuple[str, str, int]]:
+    """(status, label, rows) for every recipient status, in order."""
     counts = dict(campaign.recipients.values_list("status").annotate(n=Count("pk")).order_by())
-    return {value: counts.get(value, 0) for value in Recipient.Status.values}
+    return [(value, label, counts.get(value, 0)) for value, label in Recipient.Status.choices]
 
 
 def recipient_list(*, user, campaign: Campaign):

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from campaigns import views
 
 app_name = "campaigns"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.CampaignListView.as_view(), name="campaign-list"),
+    path("new/", views.CampaignCreateView.as_view(), name="campaign-create"),
+    path("<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("<int:pk>/<slug:action>/", views.CampaignActionView.as_view(), name="campaign-action"),
+]

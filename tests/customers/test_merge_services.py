@@ -30,6 +30,7 @@ from customers.services.data_quality import (
 from privacy.models import AccessLog, Erasure
 from privacy.services import access_record
 from segmentation.models import CustomerMetrics, CustomerRfm, CustomerTier, SegmentMembership, TierChange
+from tests.campaigns.helpers import campaign_rows
 from tests.customers.factories_duplicates import (
     converted_lead,
     interaction,
@@ -132,6 +133,8 @@ def full_record(central, tst, survivor, duplicate, supervisor, colleague):
     CustomerScoreFactory(customer=duplicate)
     ScoreDisagreementFactory(customer=duplicate, recorded_by=colleague)
     ChurnReasonFactory(customer=duplicate, recorded_by=colleague)
+    # campaigns: a recipient row
+    campaign_rows(customer=duplicate, by=supervisor)
     return {"friend": friend, "cousin": cousin, "old_tombstone": old_tombstone}
 
 
@@ -181,6 +184,7 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "churn.CustomerScore": 1,
         "churn.ScoreDisagreement": 1,
         "churn.ChurnReason": 1,
+        "campaigns.Recipient": 1,
     }
 
 

@@ -238,3 +238,6 @@ def build_full_record(customer, store, staff):
         survivor=customer, merged=person(store=store), merged_by=staff, merged_snapshot={"a": 1}
     )
     privacy_rows(customer=customer, by=staff)
+    from tests.campaigns.helpers import campaign_rows
+
+    campaign_rows(customer=customer, by=staff)
