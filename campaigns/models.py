@@ -129,3 +129,152 @@ class Recipient(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id}/{self.customer_id}"
+
+
+# --- Loyalty ------------------------------------------------------------------------------------
+
+
+class LoyaltySettings(models.Model):
+    """The programme's rules (one row): the base earn rate, the voucher and the expiry period."""
+
+    points_per_100_hkd = models.DecimalField(
+        _("points per HKD 100 (no tier)"), max_digits=6, decimal_places=2, default=Decimal("1")
+    )
+    voucher_points = models.PositiveIntegerField(_("points per voucher"), default=1000)
+    voucher_value = models.DecimalField(
+        _("voucher value (HKD)"), max_digits=10, decimal_places=2, default=Decimal("500")
+    )
+    expiry_months = models.PositiveSmallIntegerField(
+        _("points expire after (months)"), default=24, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("loyalty settings")
+        verbose_name_plural = _("loyalty settings")
+
+    def __str__(self):
+        return str(_("Loyalty settings"))
+
+
+class TierEarnRate(models.Model):
+    """Points per HKD 100 for the holders of one tier."""
+
+    tier = models.OneToOneField(
+        "segmentation.Tier", verbose_name=_("tier"), on_delete=models.CASCADE, related_name="earn_rate"
+    )
+    points_per_100_hkd = models.DecimalField(_("points per HKD 100"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("tier earn rate")
+        verbose_name_plural = _("tier earn rates")
+
+    def __str__(self):
+        return f"{self.tier}: {self.points_per_100_hkd}"
+
+
+class PointsPromotion(BaseModel):
+    """Purchases on these days earn ``multiplier`` times the points (the highest one applies)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    multiplier = models.DecimalField(
+        _("multiplier"), max_digits=4, decimal_places=2, validators=[MinValueValidator(Decimal("1"))]
+    )
+
+    class Meta:
+        verbose_name = _("points promotion")
+        verbose_name_plural = _("points promotions")
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return self.name
+
+
+class LoyaltyAccount(models.Model):
+    """A customer's balance, kept in the same transaction as every ledger entry: always their sum."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="loyalty_account"
+    )
+    balance = models.IntegerField(_("balance (points)"), default=0)
+
+    class Meta:
+        verbose_name = _("loyalty account")
+        verbose_name_plural = _("loyalty accounts")
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.balance}"
+
+
+class Voucher(models.Model):
+    """Points turned into a voucher of a set value."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="loyalty_vouchers"
+    )
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    points = models.PositiveIntegerField(_("points"))
+    value = models.DecimalField(_("value (HKD)"), max_digits=10, decimal_places=2)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+
+    def __str__(self):
+        return self.code
+
+
+class PointsEntry(models.Model):
+    """One line of the points ledger. Earned points form a lot that redemptions, reversals and
+    expiry draw down (``remaining``), oldest expiry first; the lot's expiry is fixed when earned."""
+
+    class Kind(models.TextChoices):
+        EARN = "earn", _("Earned")
+        REDEEM = "redeem", _("Redeemed")
+        REVERSE = "reverse", _("Reversed (refund)")
+        EXPIRE = "expire", _("Expired")
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="points_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    points = models.IntegerField(_("points"))
+    occurred_at = models.DateTimeField(_("when"))
+    purchase = models.ForeignKey(
+        "customers.Purchase",
+        verbose_name=_("purchase"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_entries",
+    )
+    basis = models.DecimalField(_("purchase total earned on"), max_digits=14, decimal_places=2, null=True, blank=True)
+    voucher = models.ForeignKey(
+        Voucher, verbose_name=_("voucher"), on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    lot = models.ForeignKey(
+        "self", verbose_name=_("lot"), on_delete=models.PROTECT, null=True, blank=True, related_name="expiries"
+    )
+    expires_on = models.DateField(_("expires"), null=True, blank=True)
+    remaining = models.IntegerField(_("points left in the lot"), default=0)
+    multiplier = models.DecimalField(_("multiplier"), max_digits=4, decimal_places=2, default=Decimal("1"))
+
+    class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points entries")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purchase"], condition=models.Q(kind="earn"), name="points_earned_once_per_purchase"
+            ),
+            models.CheckConstraint(condition=models.Q(remaining__gte=0), name="points_lot_remaining_not_negative"),
+        ]
+        indexes = [models.Index(fields=["customer", "kind", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.points}"

@@ -1,6 +1,6 @@
 """What the campaigns app holds about a person, for the privacy registry."""
 
-from campaigns.models import Recipient
+from campaigns.models import LoyaltyAccount, PointsEntry, Recipient, Voucher
 from privacy.registry import Category, register
 
 register(
@@ -9,4 +9,33 @@ register(
     customer_path="customer",
     anonymise=lambda qs: qs.update(error="", reference=""),
     description="Which campaigns the customer was in (sent or held back as control), and the delivery outcome.",
+)
+
+
+def _figures_only(queryset) -> int:
+    """Points and vouchers are figures (the programme's liability): nothing identifying to blank."""
+    return 0
+
+
+register(
+    LoyaltyAccount,
+    category=Category.TRANSACTIONS,
+    customer_path="customer",
+    anonymise=_figures_only,
+    description="The customer's loyalty points balance (the sum of their ledger).",
+)
+register(
+    PointsEntry,
+    category=Category.TRANSACTIONS,
+    customer_path="customer",
+    anonymise=_figures_only,
+    description="The loyalty points ledger: points earned on purchases, redeemed, reversed on refunds and expired.",
+)
+register(
+    Voucher,
+    category=Category.TRANSACTIONS,
+    customer_path="customer",
+    anonymise=_figures_only,
+    description="Vouchers issued for loyalty points, with their value.",
+    kept_fields=("code",),
 )

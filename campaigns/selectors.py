@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -145,3 +145,39 @@ def campaign_response(*, campaign: Campaign) -> dict | None:
     result["incremental_revenue"] = incremental
     result["return_on_cost"] = (incremental - campaign.cost) / campaign.cost if campaign.cost else None
     return result
+
+
+# --- Loyalty ------------------------------------------------------------------------------------
+
+
+def loyalty_statement(*, customer, user, limit: int = 10) -> dict | None:
+    """The points panel of the customer page: balance (the ledger's sum), points usable today, and
+    the latest entries. Two queries; None for a user without the permission."""
+    from campaigns.models import LoyaltySettings, PointsEntry
+
+    if not user.has_perm("campaigns.view_pointsentry"):
+        return None
+    today = timezone.localdate()
+    totals = PointsEntry.objects.filter(customer=customer).aggregate(
+        balance=Coalesce(Sum("points"), 0),
+        available=Coalesce(
+            Sum("remaining", filter=Q(kind=PointsEntry.Kind.EARN, expires_on__gte=today)),
+            0,
+        ),
+        # Points per voucher, in the same query (NULL without entries: nothing to redeem then).
+        settings_points=Max(Subquery(LoyaltySettings.objects.filter(pk=1).values("voucher_points")[:1])),
+    )
+    entries = list(
+        PointsEntry.objects.filter(customer=customer)
+        .select_related("purchase", "voucher")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+    voucher_points = totals["settings_points"] or 0
+    available = min(totals["available"], max(totals["balance"], 0))
+    return {
+        "balance": totals["balance"],
+        "available": available,
+        "entries": entries,
+        "voucher_points": voucher_points,
+        "can_redeem": bool(voucher_points) and available >= voucher_points,
+    }

@@ -26,3 +26,15 @@ def campaigns_due() -> dict:
     for pk in ids:
         campaign_send.delay(pk)
     return {"queued": ids}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def loyalty_nightly(days: int = 3) -> dict:
+    """Earn on the purchases of the last few days, reverse their refunds, then expire what is due.
+    Idempotent: a purchase earns once, a refund is reversed once, a lot expires once."""
+    from datetime import timedelta
+
+    from campaigns.services import loyalty
+
+    since = timezone.localdate() - timedelta(days=days)
+    return {"posted": loyalty.loyalty_sync_all(since=since), "expired": loyalty.loyalty_expire_all()}

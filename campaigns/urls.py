@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.CampaignCreateView.as_view(), name="campaign-create"),
     path("<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
     path("<int:pk>/<slug:action>/", views.CampaignActionView.as_view(), name="campaign-action"),
+    path("loyalty/<int:customer_pk>/redeem/", views.LoyaltyRedeemView.as_view(), name="loyalty-redeem"),
 ]

@@ -13,8 +13,9 @@ from campaigns import selectors, tasks
 from campaigns.forms import CampaignForm
 from campaigns.models import Campaign
 from campaigns.services import campaigns as services
+from campaigns.services import loyalty
 from crm_site.permissions import PermissionRequired404Mixin
-from customers.views.mixins import ServiceFormMixin
+from customers.views.mixins import CustomerMixin, ServiceFormMixin
 
 
 class CampaignListView(PermissionRequired404Mixin, ListView):
@@ -87,3 +88,22 @@ class CampaignActionView(PermissionRequired404Mixin, View):
         else:
             messages.success(request, _("Campaign %(status)s.") % {"status": campaign.get_status_display().lower()})
         return redirect("campaigns:campaign-detail", pk=pk)
+
+
+class LoyaltyRedeemView(PermissionRequired404Mixin, CustomerMixin, View):
+    """POST from the customer page's points panel: one voucher for the programme's set points."""
+
+    permission_required = "campaigns.add_voucher"
+    customer_editable = False
+
+    def post(self, request, customer_pk):
+        try:
+            vouchers = loyalty.loyalty_redeem(by=request.user, customer_id=self.customer.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Voucher %(code)s issued for %(value)s.") % {"code": vouchers[0].code, "value": vouchers[0].value},
+            )
+        return redirect(f"{self.customer.get_absolute_url()}#loyalty-panel")

@@ -153,6 +153,7 @@ CELERY_BEAT_SCHEDULE = {
     # After the metrics refresh (2:30), so the night's figures agree.
     "churn-score": {"task": "churn.tasks.churn_score", "schedule": crontab(hour=3, minute=15)},
     "campaigns-due": {"task": "campaigns.tasks.campaigns_due", "schedule": 60.0},
+    "loyalty-nightly": {"task": "campaigns.tasks.loyalty_nightly", "schedule": crontab(hour=1, minute=30)},
 }
 # SMS and messaging-app delivery (campaigns.backends): console or file in development, a provider's class in production.
 CAMPAIGNS_MESSAGE_BACKEND = env("CAMPAIGNS_MESSAGE_BACKEND", default="campaigns.backends.ConsoleBackend")

@@ -15,3 +15,17 @@ def campaign_rows(*, customer, by) -> None:
         created_by=by,
     )
     Recipient.objects.create(campaign=campaign, customer=customer, group="mailed", status="sent")
+    loyalty_rows(customer=customer)
+
+
+def loyalty_rows(*, customer) -> None:
+    from decimal import Decimal
+
+    from campaigns.models import LoyaltySettings
+    from campaigns.services.loyalty import loyalty_purchase_sync, loyalty_redeem
+    from tests.factories import PurchaseFactory
+
+    LoyaltySettings.objects.update_or_create(pk=1, defaults={"voucher_points": 10})
+    purchase = PurchaseFactory(customer=customer, total=Decimal("5000"))
+    loyalty_purchase_sync(purchase_id=purchase.pk)
+    loyalty_redeem(by=None, customer_id=customer.pk)

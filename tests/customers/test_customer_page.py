@@ -16,7 +16,7 @@ from tests.customers.factories_duplicates import (
 
 # The page of a customer with some history: one more query than an empty record's
 # (tests/customers/test_views.py), because purchase lines are prefetched only when there are purchases.
-DETAIL_QUERIES_WITH_HISTORY = 32  # +2 segmentation, +2 complaints, +3 consent card, +2 churn panel
+DETAIL_QUERIES_WITH_HISTORY = 34  # +2 segmentation, +2 complaints, +3 consent card, +2 churn panel, +2 loyalty panel
 
 
 def _with_history(customer, *, store, staff, size):

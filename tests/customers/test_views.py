@@ -21,7 +21,7 @@ EXPORT_URL = reverse("customers:customer-export")
 LIST_QUERIES = 11  # + tier and segment filter choices (segmentation)
 # The 360° page: every panel in a fixed number of queries
 # (+2 tier/RFM/segment badges, +2 complaints, +3 consent card, +2 churn panel).
-DETAIL_QUERIES = 31
+DETAIL_QUERIES = 33  # +2 loyalty points panel (campaigns)
 
 
 def detail_url(customer):
