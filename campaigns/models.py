@@ -69,6 +69,14 @@ class Campaign(BaseModel):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    event = models.OneToOneField(
+        "campaigns.Event",
+        verbose_name=_("invitations to event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitation_campaign",
+    )
 
     class Meta:
         verbose_name = _("campaign")
@@ -278,3 +286,185 @@ class PointsEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.points}"
+
+
+# --- Events, focus groups and brand co-funding ------------------------------------------------------
+
+
+class Event(BaseModel):
+    """A private viewing, brand launch, watch-making class or focus group. Invitations go out as a
+    campaign about events to the event's segment, through the contact gate, each with an RSVP link."""
+
+    class Kind(models.TextChoices):
+        PRIVATE_VIEWING = "private_viewing", _("Private viewing")
+        BRAND_LAUNCH = "brand_launch", _("Brand launch")
+        CLASS = "class", _("Watch-making class")
+        FOCUS_GROUP = "focus_group", _("Focus group")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    starts_at = models.DateTimeField(_("starts"))
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    store = models.ForeignKey(
+        "customers.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="campaign_events"
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    segment = models.ForeignKey(
+        "segmentation.Segment", verbose_name=_("invite from segment"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("invite by"), max_length=16, choices=Channel, default=Channel.EMAIL)
+    invitation_en = models.TextField(_("invitation (English)"))
+    invitation_zh = models.TextField(_("invitation (Chinese)"))
+    cost = models.DecimalField(_("cost (HKD)"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class EventQuestion(models.Model):
+    """A structured feedback question (focus groups): a 1–5 score or a free answer."""
+
+    class Kind(models.TextChoices):
+        SCORE = "score", _("Score from 1 to 5")
+        TEXT = "text", _("Free answer")
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind, default=Kind.SCORE)
+
+    class Meta:
+        verbose_name = _("feedback question")
+        verbose_name_plural = _("feedback questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class Invitation(models.Model):
+    """One customer invited to an event: their single-use RSVP token, answer and attendance."""
+
+    class Response(models.TextChoices):
+        NONE = "", _("No answer yet")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WAITLISTED = "waitlisted", _("Waiting list (full)")
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="event_invitations"
+    )
+    token = models.CharField(_("RSVP token"), max_length=64, unique=True)
+    invited_at = models.DateTimeField(_("invited"))
+    response = models.CharField(_("answer"), max_length=12, choices=Response, blank=True, default=Response.NONE)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    attendance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("attendance recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attendance_at = models.DateTimeField(_("attendance recorded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [models.UniqueConstraint(fields=["event", "customer"], name="invitation_once_per_event")]
+
+    def __str__(self):
+        return f"{self.event_id}/{self.customer_id}"
+
+
+class FeedbackAnswer(models.Model):
+    invitation = models.ForeignKey(
+        Invitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        EventQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers"
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    text = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("feedback answer")
+        verbose_name_plural = _("feedback answers")
+        constraints = [models.UniqueConstraint(fields=["invitation", "question"], name="one_answer_per_question")]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.score or self.text[:20]}"
+
+
+class EventLead(models.Model):
+    """A lead met at an event (the lead itself lives in customers, made through its service)."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="lead_links")
+    lead = models.OneToOneField(
+        "customers.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="event_link"
+    )
+
+    class Meta:
+        verbose_name = _("lead met at an event")
+        verbose_name_plural = _("leads met at events")
+
+    def __str__(self):
+        return f"{self.event_id}/{self.lead_id}"
+
+
+class CoFunding(BaseModel):
+    """A brand paying a share of a campaign's or an event's cost, up to an agreed budget."""
+
+    brand = models.ForeignKey(
+        "customers.Brand", verbose_name=_("brand"), on_delete=models.PROTECT, related_name="co_fundings"
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="co_fundings",
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, null=True, blank=True, related_name="co_fundings"
+    )
+    share = models.DecimalField(
+        _("share of cost"),
+        max_digits=4,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0.5 means the brand pays half the cost."),
+    )
+    budget = models.DecimalField(_("agreed budget (HKD)"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("co-funding")
+        verbose_name_plural = _("co-fundings")
+        permissions = [("view_sellout_report", _("Can view and share brand sell-out reports"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(campaign__isnull=False, event__isnull=True)
+                | models.Q(campaign__isnull=True, event__isnull=False),
+                name="cofunding_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.brand} {self.share}"
+
+    def contribution(self, cost) -> Decimal:
+        return min((Decimal(cost) * self.share).quantize(Decimal("0.01")), self.budget)

@@ -1,6 +1,6 @@
 """What the campaigns app holds about a person, for the privacy registry."""
 
-from campaigns.models import LoyaltyAccount, PointsEntry, Recipient, Voucher
+from campaigns.models import FeedbackAnswer, Invitation, LoyaltyAccount, PointsEntry, Recipient, Voucher
 from privacy.registry import Category, register
 
 register(
@@ -38,4 +38,19 @@ register(
     anonymise=_figures_only,
     description="Vouchers issued for loyalty points, with their value.",
     kept_fields=("code",),
+)
+register(
+    Invitation,
+    category=Category.MARKETING,
+    customer_path="customer",
+    anonymise=_figures_only,
+    description="Invitations to events: the answer to the RSVP link and attendance.",
+    kept_fields=("token",),
+)
+register(
+    FeedbackAnswer,
+    category=Category.INTERACTIONS,
+    customer_path="invitation__customer",
+    anonymise=lambda qs: qs.update(text=""),
+    description="Answers to an event's or focus group's feedback questions.",
 )

@@ -99,7 +99,7 @@ def campaign_response(*, campaign: Campaign) -> dict | None:
 
     Both groups are compared as drawn (intention to treat): a mailed customer whose message was
     skipped or failed still counts in the mailed group. A purchase counts when it is not returned
-    and falls in the attribution window. One query.
+    and falls in the attribution window. The cost is the retailer's, after brands' co-funding. Two queries.
     """
     window = attribution_window(campaign)
     if window is None:
@@ -131,7 +131,8 @@ def campaign_response(*, campaign: Campaign) -> dict | None:
             size=row["size"], responders=row["responders"], revenue=row["revenue"], revenue_sq=row["revenue_sq"]
         )
     mailed, control = groups[Recipient.Group.MAILED], groups[Recipient.Group.CONTROL]
-    result = {"window": window, "mailed": mailed, "control": control, "cost": campaign.cost}
+    cost = campaign_fundings(campaign=campaign)["net_cost"]  # the retailer's own share, after brands' co-funding
+    result = {"window": window, "mailed": mailed, "control": control, "cost": cost}
     if not (mailed.size and control.size):
         return result
     p1, p0 = mailed.rate, control.rate
@@ -143,7 +144,7 @@ def campaign_response(*, campaign: Campaign) -> dict | None:
     result["revenue_difference"] = _difference(m1, m0, se)
     incremental = Decimal(str(round((m1 - m0) * mailed.size, 2)))
     result["incremental_revenue"] = incremental
-    result["return_on_cost"] = (incremental - campaign.cost) / campaign.cost if campaign.cost else None
+    result["return_on_cost"] = (incremental - cost) / cost if cost else None
     return result
 
 
@@ -181,3 +182,136 @@ def loyalty_statement(*, customer, user, limit: int = 10) -> dict | None:
         "voucher_points": voucher_points,
         "can_redeem": bool(voucher_points) and available >= voucher_points,
     }
+
+
+# --- Events ---------------------------------------------------------------------------------------
+
+
+def event_list():
+    from campaigns.models import Event, Invitation
+
+    return (
+        Event.objects.select_related("store", "segment")
+        .annotate(
+            invited=Count("invitations"),
+            accepted=Count("invitations", filter=Q(invitations__response=Invitation.Response.ACCEPTED)),
+            attended=Count("invitations", filter=Q(invitations__attended=True)),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def event_get(*, pk):
+    from campaigns.models import Event
+
+    return get_object_or_404(Event.objects.select_related("store", "segment", "created_by"), pk=pk)
+
+
+def event_invitations(*, user, event):
+    """The invitations whose customer ``user`` may see (account managers: their stores)."""
+    from customers.models import Customer
+
+    return (
+        event.invitations.filter(customer__in=Customer.objects.visible_to(user))
+        .select_related("customer__home_store", "attendance_by")
+        .prefetch_related("answers")
+        .order_by("customer__name_en", "pk")
+    )
+
+
+def event_summary(*, event) -> dict:
+    from campaigns.models import Invitation
+
+    counts = event.invitations.aggregate(
+        invited=Count("pk"),
+        accepted=Count("pk", filter=Q(response=Invitation.Response.ACCEPTED)),
+        declined=Count("pk", filter=Q(response=Invitation.Response.DECLINED)),
+        waitlisted=Count("pk", filter=Q(response=Invitation.Response.WAITLISTED)),
+        attended=Count("pk", filter=Q(attended=True)),
+    )
+    fundings = list(event.co_fundings.select_related("brand"))
+    contributed = sum((f.contribution(event.cost) for f in fundings), Decimal("0"))
+    return {
+        **counts,
+        "fundings": [(f, f.contribution(event.cost)) for f in fundings],
+        "net_cost": event.cost - contributed,
+        "cost_per_attendee": (event.cost / counts["attended"]).quantize(Decimal("0.01"))
+        if counts["attended"]
+        else None,
+    }
+
+
+def rsvp_get(*, token):
+    from campaigns.models import Invitation
+
+    return get_object_or_404(Invitation.objects.select_related("event__store"), token=token)
+
+
+def feedback_summary(*, event) -> list[dict]:
+    """Per question: the number of answers and the average score (scores only)."""
+    from django.db.models import Avg
+
+    return list(
+        event.questions.annotate(answers_count=Count("answers"), average=Avg("answers__score")).order_by("order", "pk")
+    )
+
+
+def event_leads(*, event):
+    return event.lead_links.select_related("lead__store", "lead__owner").order_by("-lead__created_at")
+
+
+# --- Co-funding and the sell-out report -------------------------------------------------------------
+
+MIN_CELL_CUSTOMERS = 3
+
+
+def campaign_fundings(*, campaign) -> dict:
+    fundings = list(campaign.co_fundings.select_related("brand"))
+    contributed = sum((f.contribution(campaign.cost) for f in fundings), Decimal("0"))
+    return {"rows": [(f, f.contribution(campaign.cost)) for f in fundings], "net_cost": campaign.cost - contributed}
+
+
+def sellout_report(*, brand, start, end) -> dict:
+    """Units and revenue of ``brand``'s products sold from ``start`` to ``end`` (returns left out),
+    by store and by the buyer's current tier. Aggregates only: a cell with fewer than three buyers is
+    shown without its figures, so no row points at a person. Two queries."""
+    from customers.models import Purchase, PurchaseLine
+
+    lines = PurchaseLine.objects.filter(product__brand=brand, purchase__purchased_on__range=(start, end)).exclude(
+        purchase__status=Purchase.Status.RETURNED
+    )
+    cells = list(
+        lines.values(store=F("purchase__store__name"), tier=F("purchase__customer__tier_holding__tier__name"))
+        .annotate(units=Sum("quantity"), revenue=Sum("line_total"), buyers=Count("purchase__customer", distinct=True))
+        .order_by("store", "tier")
+    )
+    for cell in cells:
+        cell["suppressed"] = cell["buyers"] < MIN_CELL_CUSTOMERS
+    totals = lines.aggregate(
+        units=Coalesce(Sum("quantity"), 0),
+        revenue=Coalesce(
+            Sum("line_total"), Value(Decimal("0")), output_field=DecimalField(max_digits=16, decimal_places=2)
+        ),
+        buyers=Count("purchase__customer", distinct=True),
+    )
+    return {"brand": brand, "start": start, "end": end, "cells": cells, "totals": totals}
+
+
+def sellout_consented_buyers(*, brand, start, end, channel):
+    """The buyers of the brand in the period whom the contact gate lets us provide to partner brands
+    for their marketing through ``channel`` (written consent to provision). Nobody else is listed."""
+    from customers.models import Customer, Purchase, PurchaseLine
+    from privacy.models.consent import Purpose, SubjectClass
+    from privacy.selectors import contactable
+
+    bought = (
+        PurchaseLine.objects.filter(product__brand=brand, purchase__purchased_on__range=(start, end))
+        .exclude(purchase__status=Purchase.Status.RETURNED)
+        .values("purchase__customer_id")
+    )
+    return contactable(
+        purpose=Purpose.PROVISION,
+        subject_class=SubjectClass.PARTNER_BRANDS,
+        channel=channel,
+        customers=Customer.objects.filter(pk__in=bought),
+    ).order_by("name_en", "pk")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -176,6 +177,13 @@ def message_compose(*, campaign: Campaign, customer: Customer) -> tuple[str, str
     subject = (campaign.subject_zh if chinese else campaign.subject_en) or campaign.subject_en or campaign.name
     name = (customer.name_zh or customer.name_en) if chinese else (customer.name_en or customer.name_zh)
     body = (campaign.body_zh if chinese else campaign.body_en).replace("{name}", name)
+    if campaign.event_id:
+        from campaigns.services.events import invitation_for_send
+
+        invitation = invitation_for_send(event_id=campaign.event_id, customer_id=customer.pk)
+        rsvp = settings.CRM_BASE_URL.rstrip("/") + reverse("campaigns:rsvp", kwargs={"token": invitation.token})
+        with override("zh-hant" if chinese else "en"):
+            body = f"{body}\n\n{_('Please let us know if you can come:')} {rsvp}"
     if campaign.is_electronic:
         link = settings.CRM_BASE_URL.rstrip("/") + optout_path(customer_id=customer.pk)
         with override("zh-hant" if chinese else "en"):

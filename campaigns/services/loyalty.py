@@ -134,12 +134,18 @@ def loyalty_purchase_sync(*, purchase_id: int, at=None) -> list[PointsEntry]:
         if purchase.status == Purchase.Status.RETURNED
         else math.floor(earned.points * max(purchase.total, Decimal("0")) / earned.basis)
     )
+    today = timezone.localdate(at)
+    # Expire what is due first: points of this purchase that already expired are gone and are not
+    # taken a second time.
+    _expire_due(account, today=today, at=at)
     reversed_already = -sum(
         PointsEntry.objects.filter(purchase=purchase, kind=PointsEntry.Kind.REVERSE).values_list("points", flat=True)
     )
-    to_reverse = earned.points - kept - reversed_already
+    expired = -sum(
+        PointsEntry.objects.filter(lot=earned, kind=PointsEntry.Kind.EXPIRE).values_list("points", flat=True)
+    )
+    to_reverse = earned.points - kept - reversed_already - expired
     if to_reverse > 0:
-        today = timezone.localdate(at)
         _draw(_lots(account, today=today, first=earned.pk), to_reverse)
         # What could not be taken (already redeemed) leaves the balance below zero: later earnings repay it.
         posted.append(_post(account, kind=PointsEntry.Kind.REVERSE, points=-to_reverse, at=at, purchase=purchase))

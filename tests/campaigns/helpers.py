@@ -16,6 +16,31 @@ def campaign_rows(*, customer, by) -> None:
     )
     Recipient.objects.create(campaign=campaign, customer=customer, group="mailed", status="sent")
     loyalty_rows(customer=customer)
+    event_rows(customer=customer, by=by)
+
+
+def event_rows(*, customer, by) -> None:
+    from django.utils import timezone
+
+    from campaigns.models import Event, EventQuestion, FeedbackAnswer, Invitation
+    from tests.factories import SegmentFactory
+
+    event = Event.objects.create(
+        name="Sweep event",
+        kind="focus_group",
+        starts_at=timezone.now(),
+        store=customer.home_store,
+        capacity=10,
+        segment=SegmentFactory(),
+        invitation_en="x",
+        invitation_zh="x",
+        created_by=by,
+    )
+    question = EventQuestion.objects.create(event=event, text="Why?", kind="text")
+    invitation = Invitation.objects.create(
+        event=event, customer=customer, token=f"sweep-{customer.pk}", invited_at=timezone.now(), attended=True
+    )
+    FeedbackAnswer.objects.create(invitation=invitation, question=question, text="Because")
 
 
 def loyalty_rows(*, customer) -> None:

@@ -134,6 +134,19 @@ def test_expired_points_cannot_be_redeemed_even_before_the_nightly_expiry(progra
     assert PointsEntry.objects.filter(customer=customer, kind="expire").get().points == -100
 
 
+def test_a_refund_after_the_points_expired_takes_nothing_twice(programme, customer):
+    # given 100 points that expired unnoticed (no nightly run), then the purchase is refunded
+    purchase = buy(customer, "10000", day=DAY0)
+    later = DAY0 + timedelta(days=400)
+    Purchase.objects.filter(pk=purchase.pk).update(status=Purchase.Status.RETURNED)
+    # when the refund is synced
+    loyalty.loyalty_purchase_sync(purchase_id=purchase.pk, at=at(later))
+    loyalty.loyalty_expire(customer_id=customer.pk, at=at(later))
+    # then the points left once, by expiry, and nothing is owed
+    assert balance(customer) == ledger(customer) == 0
+    assert not PointsEntry.objects.filter(customer=customer, kind="reverse").exists()
+
+
 def test_a_lot_expires_on_its_date_not_before(programme, customer):
     buy(customer, "10000", day=date(2026, 1, 31))
     lot = PointsEntry.objects.get(customer=customer)

@@ -53,7 +53,7 @@ def measured(supervisor, central):
 
 def test_response_rates_revenue_and_intervals_match_the_hand_computed_figures(measured, django_assert_num_queries):
     # when
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         result = campaign_response(campaign=measured)
     # then the window is 30 days from the start
     assert result["window"] == (DAY, DAY + timedelta(days=29))
@@ -123,3 +123,16 @@ def test_control_group_is_drawn_at_send_and_gets_nothing(supervisor, privacy_off
     sent_to = {m.to[0] for m in mail.outbox}
     assert len(sent_to) == 40 - len(control)
     assert not sent_to & {c.email for c in customers if c.pk in control}
+
+
+def test_brands_co_funding_lowers_the_cost_the_return_is_measured_on(measured, supervisor):
+    from campaigns.services.events import cofunding_add
+    from tests.factories import BrandFactory
+
+    # given a brand paying half the cost, up to HKD 300
+    cofunding_add(by=supervisor, brand=BrandFactory(), share=Decimal("0.5"), budget=Decimal("300"), campaign=measured)
+    # when
+    result = campaign_response(campaign=measured)
+    # then the retailer's cost is 700 and the return (3000 - 700) / 700
+    assert result["cost"] == Decimal("700.00")
+    assert result["return_on_cost"] == (Decimal("3000") - Decimal("700")) / Decimal("700")

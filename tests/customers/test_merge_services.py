@@ -188,6 +188,7 @@ def test_merge_loses_no_row_linked_to_the_merged_record(survivor, duplicate, ful
         "campaigns.LoyaltyAccount": 1,
         "campaigns.PointsEntry": 2,
         "campaigns.Voucher": 1,
+        "campaigns.Invitation": 1,
     }
 
 
