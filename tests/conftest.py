@@ -52,6 +52,9 @@ SEED_MIGRATIONS = [
     ("privacy.migrations.0007_retention_roles", ["grant"]),
     ("privacy.migrations.0009_breach_roles", ["grant"]),
     ("churn.migrations.0002_settings_and_roles", ["grant", "churn_settings"]),
+    ("campaigns.migrations.0002_roles", ["grant"]),
+    ("campaigns.migrations.0004_loyalty_seed", ["grant", "loyalty_settings"]),
+    ("campaigns.migrations.0006_event_roles", ["grant"]),
 ]
 
 
