@@ -97,6 +97,7 @@ def _campaign(supervisor, segment) -> Campaign | None:
     with override_settings(**MEMORY_MAIL):
         campaign_services.campaign_send(campaign_id=campaign.pk, now=_at(started))
     Campaign.objects.filter(pk=campaign.pk).update(started_at=_at(started), finished_at=_at(started, 11))
+    campaign.recipients.filter(sent_at__isnull=False).update(sent_at=_at(started))
     return campaign
 
 

@@ -71,6 +71,10 @@ class GroupResult:
         return self.responders / self.size if self.size else None
 
     @property
+    def rate_percent(self) -> float | None:
+        return None if self.rate is None else self.rate * 100
+
+    @property
     def revenue_per_head(self) -> Decimal | None:
         return (self.revenue / self.size).quantize(Decimal("0.01")) if self.size else None
 
@@ -86,6 +90,10 @@ class Difference:
     value: float
     low: float
     high: float
+
+    def percent(self) -> tuple[float, float, float]:
+        """(value, low, high) in percentage points, for a difference of rates."""
+        return self.value * 100, self.low * 100, self.high * 100
 
 
 def _difference(a: float, b: float, se: float) -> Difference:

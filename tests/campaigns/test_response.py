@@ -136,3 +136,14 @@ def test_brands_co_funding_lowers_the_cost_the_return_is_measured_on(measured, s
     # then the retailer's cost is 700 and the return (3000 - 700) / 700
     assert result["cost"] == Decimal("700.00")
     assert result["return_on_cost"] == (Decimal("3000") - Decimal("700")) / Decimal("700")
+
+
+def test_the_campaign_page_shows_the_response(client, supervisor, measured):
+    from django.urls import reverse
+
+    client.force_login(supervisor)
+    page = client.get(reverse("campaigns:campaign-detail", args=[measured.pk])).content.decode()
+    assert "50.0%" in page
+    assert "25.0%" in page
+    assert "25.0 points" in page
+    assert "HK$3,000.00" in page  # incremental revenue
