@@ -146,14 +146,6 @@ def _event(supervisor, segment, manager) -> Event | None:
                         invitation_id=invitation.pk,
                         answers={questions[0].pk: 4 + n % 2, questions[-1].pk: "The new perpetual calendar"},
                     )
-    if manager is not None and manager.has_perm("customers.add_lead"):
-        events.event_lead_create(
-            by=manager,
-            event_id=event.pk,
-            name_en="Mr Walker Guest",
-            mobile_phone="9123 4567",
-            interest="A guest of a VIP: interested in dress watches",
-        )
     return event
 
 

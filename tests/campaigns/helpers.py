@@ -54,3 +54,26 @@ def loyalty_rows(*, customer) -> None:
     purchase = PurchaseFactory(customer=customer, total=Decimal("5000"))
     loyalty_purchase_sync(purchase_id=purchase.pk)
     loyalty_redeem(by=None, customer_id=customer.pk)
+
+
+def campaigns_tables_clear() -> None:
+    """Empty the campaigns app's tables (a test that deletes every purchase or customer must clear
+    what points at them first: ledger entries and recipient rows protect them)."""
+    from campaigns.models import (
+        Campaign,
+        CoFunding,
+        Event,
+        EventLead,
+        LoyaltyAccount,
+        PointsEntry,
+        Voucher,
+    )
+
+    PointsEntry.objects.exclude(kind="earn").delete()
+    PointsEntry.objects.all().delete()
+    Voucher.objects.all().delete()
+    LoyaltyAccount.objects.all().delete()
+    CoFunding.objects.all().delete()
+    Campaign.objects.all().delete()
+    EventLead.objects.all().delete()
+    Event.objects.all().delete()
