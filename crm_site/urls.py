@@ -25,5 +25,6 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("privacy/", include("privacy.urls")),
     path("reports/", include("reports.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
 ]

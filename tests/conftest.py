@@ -57,6 +57,9 @@ SEED_MIGRATIONS = [
     ("reports.migrations.0004_report_roles", ["grant"]),
     ("reports.migrations.0006_programme_roles", ["grant"]),
     ("churn.migrations.0004_playbook_roles", ["grant"]),
+    ("campaigns.migrations.0002_roles", ["grant"]),
+    ("campaigns.migrations.0004_loyalty_seed", ["grant", "loyalty_settings"]),
+    ("campaigns.migrations.0006_event_roles", ["grant"]),
 ]
 
 

@@ -21,6 +21,8 @@ from tests.factories import (
 
 
 def other_apps_rows(*, customer, staff) -> None:
+    from tests.campaigns.helpers import campaign_rows
+
     now = timezone.now()
     # complaints: the complaint, an event of its timeline and its satisfaction survey
     complaint = ComplaintFactory(customer=customer, assignee=staff)
@@ -47,3 +49,5 @@ def other_apps_rows(*, customer, staff) -> None:
     ScoreDisagreementFactory(customer=customer, recorded_by=staff)
     ChurnReasonFactory(customer=customer, recorded_by=staff)
     RemedyActionFactory(customer=customer, owner=staff)
+    # campaigns: a recipient, a loyalty account with its entries and voucher, an event invitation with feedback
+    campaign_rows(customer=customer, by=staff)

@@ -24,6 +24,7 @@ PUBLIC = {
     "privacy:optout",  # PDPO s.35G / UEMO: opting out needs no account
     "privacy:optout-link",  # the unsubscribe link in every electronic message
     "privacy:notice-public",  # the published privacy notices
+    "campaigns:rsvp",  # an event invitation's RSVP link: a random single-use token per invitation
 }
 
 CONVERTER_VALUES = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}

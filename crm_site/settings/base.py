@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "churn",
     "complaints",
     "reports",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
@@ -155,7 +156,12 @@ CELERY_BEAT_SCHEDULE = {
     # Yesterday's KPI snapshot, after the segmentation run and the churn scores.
     "reports-kpi-snapshot": {"task": "reports.tasks.kpi_snapshot", "schedule": crontab(hour=4, minute=0)},
     "churn-remedy-playbooks": {"task": "churn.tasks.remedy_playbooks", "schedule": crontab(hour=3, minute=45)},
+    "campaigns-due": {"task": "campaigns.tasks.campaigns_due", "schedule": 60.0},
+    "loyalty-nightly": {"task": "campaigns.tasks.loyalty_nightly", "schedule": crontab(hour=1, minute=30)},
 }
+# SMS and messaging-app delivery (campaigns.backends): console or file in development, a provider's class in production.
+CAMPAIGNS_MESSAGE_BACKEND = env("CAMPAIGNS_MESSAGE_BACKEND", default="campaigns.backends.ConsoleBackend")
+CAMPAIGNS_MESSAGE_FILE = env("CAMPAIGNS_MESSAGE_FILE", default=str(BASE_DIR / "var" / "messages.jsonl"))
 # A heartbeat older than this means the worker (or beat) is not running.
 CRM_HEARTBEAT_STALE_AFTER_SECONDS = env.int("CRM_HEARTBEAT_STALE_AFTER_SECONDS", default=300)
 

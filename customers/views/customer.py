@@ -9,6 +9,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 import privacy.selectors
 import privacy.services
+from campaigns import selectors as campaign_selectors
 from churn import selectors as churn_selectors
 from complaints import selectors as complaint_selectors
 from crm_site.permissions import PermissionRequired404Mixin
@@ -128,6 +129,7 @@ class CustomerDetailView(PermissionRequired404Mixin, DetailView):
         context["remedy_panel"] = churn_selectors.remedy_panel(
             customer=customer, user=user, can_edit=context["can_edit"]
         )
+        context["loyalty_panel"] = campaign_selectors.loyalty_statement(customer=customer, user=user)
         return context
 
 

@@ -16,7 +16,7 @@ from tests.customers.factories_duplicates import (
 
 # The page of a customer with some history: one more query than an empty record's
 # (tests/customers/test_views.py), because purchase lines are prefetched only when there are purchases.
-DETAIL_QUERIES_WITH_HISTORY = 35  # +3 segmentation, +2 complaints, +4 consent card, +2 churn panel, +1 remedies
+DETAIL_QUERIES_WITH_HISTORY = 37  # +3 segmentation, +2 complaints, +4 consent, +2 churn, +1 remedies, +2 loyalty
 
 
 def _with_history(customer, *, store, staff, size):

@@ -40,6 +40,7 @@ from customers.models import (
 from customers.phones import phone_to_e164
 from customers.services.timepieces import add_months, service_due_date, service_interval_months
 from privacy.models import AccessLog
+from tests.campaigns.helpers import campaigns_tables_clear
 from tests.privacy.helpers import privacy_tables_clear
 
 HISTORY_MODELS = (
@@ -725,6 +726,7 @@ def test_a_larger_count_adds_the_new_customers_history_only():
     with transaction.atomic():
         Complaint.objects.all().delete()  # the demo complaints (complaints/demo.py) protect their customers
         privacy_tables_clear()
+        campaigns_tables_clear()  # loyalty ledgers and campaign recipients protect purchases and customers
         Relationship.objects.all().delete()
         FollowUpTask.objects.all().delete()
         Interaction.objects.all().delete()
@@ -740,6 +742,7 @@ def test_a_larger_count_adds_the_new_customers_history_only():
 def test_history_is_added_to_demo_customers_loaded_before_it():
     # given demo customers from before the history existed
     _load(customers=20)
+    campaigns_tables_clear()  # loyalty ledgers protect the purchases
     Relationship.objects.all().delete()
     FollowUpTask.objects.all().delete()
     Interaction.objects.all().delete()

@@ -20,8 +20,9 @@ EXPORT_URL = reverse("customers:customer-export")
 # Measured, and constant in the number of customers shown (see the tests below).
 LIST_QUERIES = 11  # + tier and segment filter choices (segmentation)
 # The 360° page: every panel in a fixed number of queries
-# (+3 segmentation badges and tier moves, +2 complaints, +4 consent card, +2 churn panel, +1 remedies panel).
-DETAIL_QUERIES = 34
+# (+3 segmentation badges and tier moves, +2 complaints, +4 consent card, +2 churn panel, +1 remedies panel,
+# +2 loyalty points panel).
+DETAIL_QUERIES = 36
 
 
 def detail_url(customer):

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from campaigns.demo import campaigns_demo_load
 from churn import demo as churn_demo
 from complaints.demo import complaints_demo_load
 from crm_site import roles
@@ -74,6 +75,16 @@ class Command(BaseCommand):
         churn_run = churn_demo.demo_scores_ensure()
         if churn_run is not None:
             self.stdout.write(churn_demo.demo_scores_summary(churn_run))
+        campaigns = campaigns_demo_load()
+        if campaigns.points_entries or campaigns.campaign or campaigns.event:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Campaigns: {campaigns.points_entries} loyalty points entries"
+                    + (f", campaign '{campaigns.campaign}' sent with a control group" if campaigns.campaign else "")
+                    + (f", event '{campaigns.event}' with invitations and attendance" if campaigns.event else "")
+                    + "."
+                )
+            )
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         stores = {store.code: store.name for store in demo.DEMO_STORES}
         for user in demo.DEMO_USERS:
