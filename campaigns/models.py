@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm_site.models import BaseModel
 from privacy.models.consent import Channel, SubjectClass
@@ -19,7 +20,7 @@ class Campaign(BaseModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SCHEDULED = "scheduled", _("Scheduled")
+        SCHEDULED = "scheduled", pgettext_lazy("campaign status", "Scheduled")
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
