@@ -7,7 +7,7 @@ from customers.phones import phone_search_key
 
 SEARCH_MAX_LENGTH = 100
 # Digits with the usual separators: a phone number, or part of one.
-_PHONE_LIKE = re.compile(r"[+\d][\d\s().\-]*")
+_PHONE_LIKE = re.compile(r"[+(\d][\d\s()+.\-]*")
 # CJK ideographs (unified, extension A, compatibility): a Chinese name.
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -70,7 +70,7 @@ class CustomerQuerySet(models.QuerySet):
         term = " ".join((term or "").split())
         if not term:
             return self
-        if len(term) > SEARCH_MAX_LENGTH:
+        if len(term) > SEARCH_MAX_LENGTH or "\x00" in term:  # PostgreSQL refuses NUL in text
             return self.none()
         if "@" in term:
             return self.filter(email__icontains=term)
