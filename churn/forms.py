@@ -90,3 +90,13 @@ class MyRemediesFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["show"].widget.attrs["class"] = "form-select"
+
+
+def band_filter_field(form) -> None:
+    """Add the churn risk band filter to the customer list's filter form (composed by its view)."""
+    form.fields["risk"] = forms.ChoiceField(
+        label=_("Churn risk"),
+        required=False,
+        choices=[("", _("All risk bands")), *Band.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -385,3 +385,10 @@ def playbook_report(*, playbook: Playbook, today: datetime.date | None = None, c
         ),
         "outcomes": [(label, outcomes.get(value, 0)) for value, label in RemedyAction.Outcome.choices],
     }
+
+
+def customers_filter_band(queryset, *, band: str = ""):
+    """Filter a customer list queryset by churn risk band (one join to the latest score; no query)."""
+    if band:
+        queryset = queryset.filter(churn_score__band=band)
+    return queryset

@@ -9,6 +9,7 @@ from crm_site import roles
 from customers import selectors
 from customers.models import Customer
 from customers.phones import phone_to_e164
+from customers.querysets import SEARCH_MAX_LENGTH
 from customers.services import CUSTOMER_EDITABLE_FIELDS
 from privacy.masking import can_view_sensitive
 from privacy.registry import registry
@@ -144,11 +145,22 @@ class CustomerFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": _("Name, phone or e-mail"), "type": "search"}),
     )
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, empty_label=_("All stores"))
     manager = forms.ModelChoiceField(
         label=_("Account manager"), queryset=None, required=False, empty_label=_("All managers")
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name (A–Z)")),
+            ("-name", _("Name (Z–A)")),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+        ],
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -156,5 +168,5 @@ class CustomerFilterForm(forms.Form):
         self.fields["store"].queryset = selectors.stores_for_user(user=user)
         self.fields["manager"].queryset = selectors.account_managers_for_user(user=user)
         self.fields["q"].widget.attrs["class"] = "form-control"
-        for name in ("store", "manager"):
+        for name in ("store", "manager", "sort"):
             self.fields[name].widget.attrs["class"] = "form-select"

@@ -11,7 +11,9 @@ import privacy.selectors
 import privacy.services
 from campaigns import selectors as campaign_selectors
 from churn import selectors as churn_selectors
+from churn.forms import band_filter_field
 from complaints import selectors as complaint_selectors
+from crm_site.pagination import CappedCountPaginator
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors, services
 from customers.forms import CustomerFilterForm, CustomerForm
@@ -41,6 +43,7 @@ class CustomerFilterMixin:
         if not hasattr(self, "_filter_form"):
             self._filter_form = CustomerFilterForm(self.request.GET or None, user=self.request.user)
             classification_filter_fields(self._filter_form)  # tier and segment filters (segmentation)
+            band_filter_field(self._filter_form)  # churn risk band filter (churn)
         return self._filter_form
 
     def get_filtered_queryset(self):
@@ -54,10 +57,14 @@ class CustomerFilterMixin:
             search=data.get("q", ""),
             store_id=store.pk if store else None,
             account_manager_id=manager.pk if manager else None,
+            order=data.get("sort") or "name",
         )
+        if "q" in form.errors:  # too long, or not text: nobody matches (the form says why)
+            queryset = queryset.none()
         queryset = segmentation_selectors.customers_filter_classification(
             queryset, tier=data.get("tier", ""), segment=data.get("segment", "")
         )
+        queryset = churn_selectors.customers_filter_band(queryset, band=data.get("risk", ""))
         return segmentation_selectors.customers_with_tier(queryset)
 
 
@@ -66,6 +73,7 @@ class CustomerListView(PermissionRequired404Mixin, CustomerFilterMixin, ListView
     template_name = "customers/customer_list.html"
     context_object_name = "customers"
     paginate_by = 25
+    paginator_class = CappedCountPaginator  # exact up to 10,000, "more than" above: see its docstring
 
     def get_queryset(self):
         return self.get_filtered_queryset()
