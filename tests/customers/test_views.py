@@ -128,7 +128,11 @@ def colleague_customer(central, colleague):
 @pytest.fixture
 def tst_customer(tst, other_manager):
     return CustomerFactory(
-        home_store=tst, account_manager=other_manager, name_en="Ho Wing Kei", mobile_phone="+85251112222"
+        home_store=tst,
+        account_manager=other_manager,
+        name_en="Ho Wing Kei",
+        name_zh="何詠琪",
+        mobile_phone="+85251112222",
     )
 
 
