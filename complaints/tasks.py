@@ -1,10 +1,11 @@
 """Celery tasks of the complaints app. Thin: each one calls a service."""
 
 from celery import shared_task
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 import complaints.services as services
+from crm_site.locks import try_xact_lock
 
 # Key of the PostgreSQL advisory lock that keeps two SLA checks from running at once.
 SLA_CHECK_LOCK = 7_310_420_005
@@ -20,11 +21,8 @@ def sla_check() -> dict:
     started_at = timezone.now()
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SLA_CHECK_LOCK])
-                    if not cursor.fetchone()[0]:
-                        return {"skipped": True}
+            if not try_xact_lock(SLA_CHECK_LOCK):
+                return {"skipped": True}
             run = services.sla_check()
     except OperationalError:
         raise  # transient: retried

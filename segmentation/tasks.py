@@ -1,8 +1,9 @@
 """Celery tasks of the segmentation app. Thin: each one calls a service."""
 
 from celery import shared_task
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 
+from crm_site.locks import try_xact_lock
 from segmentation import services
 from segmentation.locks import METRICS_REFRESH_LOCK
 
@@ -18,11 +19,8 @@ def metrics_refresh() -> dict:
     the first's write transaction (IMMEDIATE mode, see settings) and then finds nothing to change.
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [METRICS_REFRESH_LOCK])
-                if not cursor.fetchone()[0]:
-                    return {"skipped": True}
+        if not try_xact_lock(METRICS_REFRESH_LOCK):
+            return {"skipped": True}
         return services.metrics_refresh()
 
 

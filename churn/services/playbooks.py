@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from churn.models import ChurnReason, CustomerScore, Playbook, PlaybookRun, RemedyAction, RemedyKind
+from crm_site.locks import try_xact_lock
 from customers.models import Customer
 from privacy.models import Channel, Purpose
 from privacy.selectors import contactable
@@ -161,15 +162,6 @@ def playbook_apply(*, playbook: Playbook, today: date) -> dict[str, int]:
     return {name: created.count(name) for name in RemedyAction.Group.values}
 
 
-def _lock() -> bool:
-    """A transaction-level advisory lock on PostgreSQL (SQLite serialises writers by itself)."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [PLAYBOOK_LOCK])
-        return cursor.fetchone()[0]
-
-
 def playbooks_run(*, today: date | None = None) -> PlaybookRun | None:
     """Apply every active playbook as of ``today`` (default: today in Hong Kong), in one transaction.
 
@@ -180,7 +172,7 @@ def playbooks_run(*, today: date | None = None) -> PlaybookRun | None:
     started = timezone.now()
     try:
         with transaction.atomic():
-            if not _lock():
+            if not try_xact_lock(PLAYBOOK_LOCK):
                 logger.info("remedy playbooks already running: skipped")
                 return None
             run = PlaybookRun.objects.create(as_of=today, started_at=started)

@@ -4,11 +4,12 @@ import calendar
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site.locks import try_xact_lock
 from privacy.contact import subject_model
 from privacy.models import Erasure, JobRun, LegalHold, RetentionRule
 from privacy.registry import KEEP, Category, registry
@@ -123,14 +124,11 @@ def retention_run(*, now=None) -> JobRun:
     run = JobRun.objects.create(name=RETENTION_JOB, started_at=timezone.now())
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [RETENTION_LOCK])
-                    if not cursor.fetchone()[0]:
-                        run.error = "another retention run holds the lock"
-                        run.finished_at = timezone.now()
-                        run.save()
-                        return run
+            if not try_xact_lock(RETENTION_LOCK):
+                run.error = "another retention run holds the lock"
+                run.finished_at = timezone.now()
+                run.save()
+                return run
             counts = {}
             for rule in RetentionRule.objects.filter(active=True):
                 counts[rule.category] = _apply(rule, at=at)
