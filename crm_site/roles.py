@@ -20,11 +20,45 @@ def user_roles(user) -> frozenset[str]:
     """The user's role names, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_crm_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._crm_roles = cached
-    return cached
+    if getattr(user, "_crm_roles", None) is None:
+        _load_scope(user)
+    return user._crm_roles
+
+
+def user_store_ids(user) -> tuple[int, ...]:
+    """The ids of the stores the user works in (staff of), cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    if getattr(user, "_crm_store_ids", None) is None:
+        _load_scope(user)
+    return user._crm_store_ids
+
+
+def _load_scope(user) -> None:
+    """Roles and stores in one query: every page asks for both (who may do what, who sees which customer).
+
+    The store ids come back as numbers for ``home_store_id IN (7)``, which PostgreSQL matches to the
+    indexes that lead with the store (bench/README.md, "Lists and search").
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast
+
+    store_staff = apps.get_model("customers", "Store").staff.through
+    role_rows = (
+        Group.objects.filter(user=user, name__in=ROLES)
+        .annotate(kind=Value("role"), value=F("name"))
+        .values_list("kind", "value")
+    )
+    store_rows = (
+        store_staff.objects.filter(user=user)
+        .annotate(kind=Value("store"), value=Cast("store_id", CharField(max_length=20)))
+        .values_list("kind", "value")
+    )
+    rows = list(role_rows.union(store_rows, all=True))
+    user._crm_roles = frozenset(value for kind, value in rows if kind == "role")
+    user._crm_store_ids = tuple(sorted(int(value) for kind, value in rows if kind == "store"))
 
 
 def is_admin(user) -> bool:

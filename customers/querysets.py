@@ -36,7 +36,7 @@ class CustomerQuerySet(models.QuerySet):
             return self.current()
         if not roles.user_roles(user) & {roles.SUPERVISOR, roles.ACCOUNT_MANAGER}:
             return self.none()
-        return self.current().filter(home_store__in=_store_ids(user))
+        return self.current().filter(home_store_id__in=_store_ids(user))
 
     def current(self):
         """Not merged into another record (a merged record stays only as a pointer)."""
@@ -48,9 +48,9 @@ class CustomerQuerySet(models.QuerySet):
             return self.current()
         user_roles = roles.user_roles(user)
         if roles.SUPERVISOR in user_roles:
-            return self.current().filter(home_store__in=_store_ids(user))
+            return self.current().filter(home_store_id__in=_store_ids(user))
         if roles.ACCOUNT_MANAGER in user_roles:
-            return self.current().filter(home_store__in=_store_ids(user), account_manager=user)
+            return self.current().filter(home_store_id__in=_store_ids(user), account_manager=user)
         return self.none()
 
     def search(self, term: str):
@@ -87,7 +87,6 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(models.Q(name_en__icontains=term) | models.Q(email__icontains=term))
 
 
-def _store_ids(user):
-    from customers.models import Store
-
-    return Store.staff.through.objects.filter(user=user).values("store_id")
+def _store_ids(user) -> tuple[int, ...]:
+    """The user's store ids as numbers (read with the roles, once a request): see roles.user_store_ids."""
+    return roles.user_store_ids(user)
