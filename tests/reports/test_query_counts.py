@@ -149,3 +149,21 @@ def test_my_day(client, central, manager, django_assert_num_queries):
         django_assert_num_queries=django_assert_num_queries,
     )
     assert len(response.context["birthdays"]) == 6
+
+
+def test_dashboard(kpi_data, client, django_assert_num_queries):
+    """test_dashboard.py bounds the page from above; here: the exact number, the same for a period of
+    2 or 14 days (the board sums the snapshot rows of the period and of the one before)."""
+    from reports.services.snapshots import snapshot_write
+    from tests.reports.kpi_data import D
+
+    for offset in range(28):
+        snapshot_write(day=D - datetime.timedelta(days=offset))
+    client.force_login(SupervisorFactory(stores=[kpi_data["c"]]))
+    url = reverse("reports:dashboard")
+    client.get(url)  # warm the session and permission caches
+    for days in (2, 14):
+        with django_assert_num_queries(20):
+            response = client.get(url, {"start": (D - datetime.timedelta(days=days - 1)).isoformat(), "end": D})
+        assert response.status_code == 200
+        assert response.context["period"].days == days
