@@ -512,12 +512,12 @@ def _prorated_budget(budgets, period: Period) -> Decimal:
 def programme_returns(*, user, period: Period, store_id=None) -> list[ProgrammeReturn]:
     """Per active programme: budget (prorated), spend (recorded expenses and, for goodwill, approved goodwill on
     complaints resolved in the period), and the revenue its audience brought in the period, in the user's
-    stores. A few queries per programme (programmes are few)."""
-    from django.db.models import Exists, OuterRef
+    stores. A fixed number of queries whatever the number of programmes: expenses, audiences and revenue are
+    grouped by programme (segment programmes) or computed once (the goodwill audience)."""
+    from django.db.models import Count, Exists, OuterRef, Q
 
     from complaints.models import Complaint
     from reports.models import Programme, ProgrammeExpense
-    from segmentation.models import SegmentMembership
 
     store_ids = _store_scope(user=user, store_id=store_id)
     customers = Customer.objects.current()
@@ -533,38 +533,67 @@ def programme_returns(*, user, period: Period, store_id=None) -> list[ProgrammeR
         resolved_at__lt=kpis.day_end(period.end),
     )
     year_before_start = period.start - datetime.timedelta(days=365)
-    result = []
-    for programme in Programme.objects.filter(is_active=True).prefetch_related("budgets").order_by("name"):
-        if programme.kind == Programme.Kind.GOODWILL:
-            audience = customers.filter(pk__in=goodwill.values("customer_id"))
-            goodwill_spend = goodwill.aggregate(total=Sum("goodwill_amount"))["total"] or Decimal("0")
-        elif programme.segment_id:
-            audience = customers.filter(
-                pk__in=SegmentMembership.objects.filter(segment_id=programme.segment_id, left_run__isnull=True).values(
-                    "customer_id"
-                )
-            )
-            goodwill_spend = Decimal("0")
-        else:
-            audience, goodwill_spend = customers.none(), Decimal("0")
-        sales = kpis.revenue_total(period.start, period.end).filter(customer__in=audience.values("pk"))
-        active_before = kpis._sales().filter(
-            customer=OuterRef("customer_id"), purchased_on__gte=year_before_start, purchased_on__lt=period.start
+    active_before = kpis._sales().filter(
+        customer=OuterRef("customer_id"), purchased_on__gte=year_before_start, purchased_on__lt=period.start
+    )
+    earlier = kpis._sales().filter(customer=OuterRef("customer_id"), purchased_on__lt=year_before_start)
+    revenue = {
+        "retained": Sum("total", filter=Q(Exists(active_before))),
+        "won_back": Sum("total", filter=Q(~Exists(active_before), Exists(earlier))),
+    }
+    sales = kpis.revenue_total(period.start, period.end).filter(customer__in=customers.values("pk")).order_by()
+
+    programmes = list(Programme.objects.filter(is_active=True).prefetch_related("budgets").order_by("name"))
+    spent = dict(
+        expenses.filter(programme__in=programmes)
+        .order_by()
+        .values("programme_id")
+        .annotate(total=Sum("amount"))
+        .values_list("programme_id", "total")
+    )
+    zero = {"audience": 0, "retained": None, "won_back": None}
+    by_segment = {}
+    segment_ids = {p.segment_id for p in programmes if p.kind != Programme.Kind.GOODWILL and p.segment_id}
+    if segment_ids:
+        # an open membership is unique per segment and customer: grouping by it counts each customer once
+        open_memberships = {"segment_memberships__segment_id__in": segment_ids, "segment_memberships__left_run": None}
+        audiences = (
+            customers.filter(**open_memberships)
+            .order_by()
+            .values("segment_memberships__segment_id")
+            .annotate(audience=Count("pk"))
         )
-        earlier = kpis._sales().filter(customer=OuterRef("customer_id"), purchased_on__lt=year_before_start)
-        retained = sales.filter(Exists(active_before)).aggregate(total=Sum("total"))["total"] or Decimal("0")
-        won_back = sales.filter(~Exists(active_before), Exists(earlier)).aggregate(total=Sum("total"))[
-            "total"
-        ] or Decimal("0")
+        for row in audiences:
+            by_segment[row["segment_memberships__segment_id"]] = {**zero, "audience": row["audience"]}
+        grouped = sales.filter(**{f"customer__{k}": v for k, v in open_memberships.items()})
+        for row in grouped.values("customer__segment_memberships__segment_id").annotate(**revenue):
+            by_segment.setdefault(row["customer__segment_memberships__segment_id"], dict(zero)).update(
+                retained=row["retained"], won_back=row["won_back"]
+            )
+    goodwill_row, goodwill_spend = zero, Decimal("0")
+    if any(p.kind == Programme.Kind.GOODWILL for p in programmes):
+        goodwill_customers = customers.filter(pk__in=goodwill.values("customer_id"))
+        goodwill_spend = goodwill.aggregate(total=Sum("goodwill_amount"))["total"] or Decimal("0")
+        goodwill_row = {
+            "audience": goodwill_customers.count(),
+            **sales.filter(customer__in=goodwill_customers.values("pk")).aggregate(**revenue),
+        }
+
+    result = []
+    for programme in programmes:
+        if programme.kind == Programme.Kind.GOODWILL:
+            row, spend = goodwill_row, goodwill_spend
+        else:
+            row, spend = by_segment.get(programme.segment_id, zero), Decimal("0")
         result.append(
             ProgrammeReturn(
                 programme=programme,
                 budget=_prorated_budget(programme.budgets.all(), period),
-                expenses=expenses.filter(programme=programme).aggregate(total=Sum("amount"))["total"] or Decimal("0"),
-                goodwill=goodwill_spend,
-                audience=audience.count(),
-                revenue_retained=retained,
-                revenue_won_back=won_back,
+                expenses=spent.get(programme.pk) or Decimal("0"),
+                goodwill=spend,
+                audience=row["audience"],
+                revenue_retained=row["retained"] or Decimal("0"),
+                revenue_won_back=row["won_back"] or Decimal("0"),
             )
         )
     return result
