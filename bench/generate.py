@@ -73,6 +73,14 @@ TABLES = (
     "customers_interaction",
     "customers_followuptask",
 )
+# Complaints, with their timelines and satisfaction surveys: a random stream of their own per block
+# (the rows above do not change when these are added), and ``--only complaints`` adds them to a load.
+COMPLAINT_TABLES = (
+    "complaints_complaint",
+    "complaints_complaintevent",
+    "complaints_satisfactionsurvey",
+)
+ALL_TABLES = TABLES + COMPLAINT_TABLES
 
 # code, name, Chinese name, district, weight (how many customers call it home)
 STORES = (
@@ -178,6 +186,7 @@ class Context:
     accessories: list[ProductRef]
     services: dict[int, ProductRef]  # brand id -> full service product
     base: dict[str, int]  # table -> first id this load writes
+    complaints: "ComplaintRefs | None" = None  # what complaints refer to (None: write no complaints)
     days: list[date] = field(default_factory=list)
     cumulative: list[float] = field(default_factory=list)
 
@@ -243,12 +252,28 @@ def weighted(rng: random.Random, items: tuple, weights: list[float]):
 # Rows. Each block is a pure function of (context, block number): the same seed gives the same text.
 
 
+@dataclass
+class Person:
+    """What a customer's complaints need to know of them (recorded while their rows are made)."""
+
+    id: int
+    store_id: int
+    manager_id: int | None
+    joined: date
+    name: str
+    phone: str
+    email: str
+    purchases: int = 0
+    timepieces: list[tuple[int, int, date]] = field(default_factory=list)  # (id, product id, bought)
+
+
 class Block:
     """The COPY text of one block of customers, one buffer per table."""
 
     def __init__(self):
-        self.buffers = {table: io.StringIO() for table in TABLES}
-        self.counts = dict.fromkeys(TABLES, 0)
+        self.buffers = {table: io.StringIO() for table in ALL_TABLES}
+        self.counts = dict.fromkeys(ALL_TABLES, 0)
+        self.people: list[Person] = []
 
     def add(self, table: str, values: Iterable) -> None:
         """One row; None is NULL. The values never hold a tab, a newline or a backslash."""
@@ -286,6 +311,19 @@ COLUMNS = {
         "id", "created_at", "updated_at", "title", "due_on", "status", "completed_at", "assignee_id", "created_by_id",
         "customer_id", "interaction_id", "lead_id",
     ),
+    "complaints_complaint": (
+        "id", "created_at", "updated_at", "customer_id", "lead_id", "contact_name", "contact_phone", "contact_email",
+        "collection_notice_id", "channel", "category_id", "severity", "store_id", "timepiece_id", "product_id",
+        "subject", "description", "status", "version", "assignee_id", "escalation_level", "received_at",
+        "acknowledged_at", "resolved_at", "closed_at", "acknowledge_due_at", "resolve_due_at", "paused_at",
+        "paused_seconds", "acknowledge_breached_at", "resolve_breached_at", "root_cause_id", "corrective_action",
+        "resolution_summary", "goodwill_amount", "goodwill_status", "goodwill_decided_by_id", "reopened_count",
+        "created_by_id",
+    ),
+    "complaints_complaintevent": ("id", "complaint_id", "kind", "actor_id", "at", "from_status", "to_status", "note"),
+    "complaints_satisfactionsurvey": (
+        "id", "complaint_id", "nonce", "created_at", "expires_at", "answered_at", "score", "comment",
+    ),
 }  # fmt: skip
 
 
@@ -308,8 +346,8 @@ def _money(value: Decimal) -> str:
 class Ids:
     def __init__(self, ctx: Context, block: int, per_block: dict[str, int]):
         # Each block owns a fixed range of ids per table, so blocks are independent of each other.
-        self.next = {table: ctx.base[table] + block * per_block[table] for table in TABLES}
-        self.limit = {table: self.next[table] + per_block[table] for table in TABLES}
+        self.next = {table: ctx.base[table] + block * per_block[table] for table in ALL_TABLES}
+        self.limit = {table: self.next[table] + per_block[table] for table in ALL_TABLES}
 
     def take(self, table: str) -> int:
         value = self.next[table]
@@ -327,16 +365,22 @@ PER_BLOCK = {
     "customers_ownedtimepiece": BLOCK * 40,
     "customers_interaction": BLOCK * 30,
     "customers_followuptask": BLOCK * 2,
+    "complaints_complaint": BLOCK,
+    "complaints_complaintevent": BLOCK * 20,
+    "complaints_satisfactionsurvey": BLOCK,
 }
 
 
 def block_rows(ctx: Context, block: int, customers: int) -> Block:
-    """The rows of customers block*BLOCK+1 … (at most ``customers`` of them)."""
+    """The rows of customers block*BLOCK+1 … (at most ``customers`` of them), then their complaints
+    (from a random stream of their own: the customers' rows are the same with or without them)."""
     rng = random.Random(f"{ctx.seed}:{block}")
     out = Block()
     ids = Ids(ctx, block, PER_BLOCK)
     for offset in range(customers):
         _customer(ctx, rng, ids, out, block * BLOCK + offset + 1)
+    if ctx.complaints is not None:
+        _complaints(ctx, random.Random(f"{ctx.seed}-{block}-complaints"), ids, out)
     return out
 
 
@@ -392,6 +436,8 @@ def _customer(ctx: Context, rng: random.Random, ids: Ids, out: Block, number: in
             manager_id, store_id, None,
         ),
     )  # fmt: skip
+    display = f"{name_en} ({name_zh})" if name_en and name_zh else name_en or name_zh  # Customer.display_name
+    out.people.append(Person(customer_id, store_id, manager_id, joined, display[:200], phone, email))
     _history(ctx, rng, ids, out, customer_id, store_id, manager_id, joined, kind)
 
 
@@ -405,6 +451,7 @@ def _history(ctx, rng, ids, out, customer_id, store_id, manager_id, joined, kind
     years = max((stops - joined).days, 1) / 365
     count = 0 if rng.random() < NEVER_BOUGHT_SHARE else 1 + poisson(rng, rate * years)
     count = min(count, 60)
+    out.people[-1].purchases = count
     # Price class rises with the rate: collectors buy luxury.
     luxury = min(0.6, 0.08 + 0.1 * rate)
     tier = weighted(rng, ("luxury", "mid", "entry"), [luxury, 0.35, 1 - luxury - 0.35 + 0.1])
@@ -533,13 +580,285 @@ def _timepiece(ctx, rng, ids, out, customer_id, product, line_id, serial, bought
     if age_days > 2 * 365 and rng.random() < 0.06:
         status = "sold" if rng.random() < 0.8 else "lost"
     stamp = _stamp(recorded)
+    timepiece_id = ids.take("customers_ownedtimepiece")
+    out.people[-1].timepieces.append((timepiece_id, product.id, bought))
     out.add(
         "customers_ownedtimepiece",
-        (ids.take("customers_ownedtimepiece"), stamp, stamp, product.model_name, product.reference,
+        (timepiece_id, stamp, stamp, product.model_name, product.reference,
          serial, product.movement, source, status, bought.isoformat(), warranty and warranty.isoformat(),
          last_serviced and last_serviced.isoformat(), due and due.isoformat(), "", product.brand_id, customer_id,
          product.id, line_id),
     )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------
+# Complaints: each one lived through the workflow of complaints/services (logged, acknowledged,
+# investigated, perhaps waiting for the customer, resolved, closed; SLA breaches flagged by the
+# check a few minutes after a due time, escalations, goodwill above the limit approved by the
+# store's supervisor, a satisfaction survey on resolution), cut at the generator's "now": what
+# happened by then is in its timeline and its row, the rest has not happened yet.
+
+
+@dataclass(frozen=True)
+class ComplaintRefs:
+    categories: dict[str, tuple[int, bool]]  # code -> (id, is personal data)
+    causes: dict[str, int]  # code -> id
+    policies: dict[tuple[str, int | None], tuple[float, float]]  # (severity, category id) -> (ack h, resolve h)
+    hours: dict[int, dict]  # store id -> {weekday: (opens, closes)} ({}: the default hours)
+    supervisors: dict[int, tuple[int, str]]  # store id -> (user id, name)
+    privacy_officer: int | None
+    pics_notice: int | None
+    subjects: dict[str, list[tuple[str, str]]]  # category code -> (subject, description)
+    goodwill_limit: Decimal
+
+
+COMPLAINT_NOW_HOUR = 18  # "now" is the generator's today at 18:00 Hong Kong time
+SLA_CHECK_LAG = timedelta(minutes=5)  # the SLA check runs every few minutes after a due time
+_CATEGORY_WEIGHTS = {
+    "repair_delay": 26, "product_defect": 22, "warranty": 12, "pricing": 10, "staff_conduct": 10,
+    "delivery": 6, "authenticity": 5, "personal_data": 3,
+}  # fmt: skip
+_ABOUT_A_TIMEPIECE = {"repair_delay", "product_defect", "warranty", "authenticity"}
+_CAUSES = {
+    "repair_delay": {"workshop_capacity": 40, "supplier": 35, "communication": 25},
+    "product_defect": {"manufacturing": 50, "no_fault": 25, "customer_expectation": 25},
+    "warranty": {"policy": 45, "communication": 30, "customer_expectation": 25},
+    "authenticity": {"no_fault": 70, "supplier": 30},
+    "pricing": {"staff_error": 50, "policy": 30, "communication": 20},
+    "staff_conduct": {"staff_error": 60, "communication": 40},
+    "delivery": {"logistics": 70, "supplier": 30},
+    "personal_data": {"staff_error": 40, "policy": 30, "communication": 30},
+}
+_CHANNELS = (("in_store", 45), ("phone", 24), ("email", 15), ("web", 8), ("social", 5), ("consumer_council", 3))
+_SEVERITIES = (("low", 25), ("medium", 50), ("high", 20), ("critical", 5))
+_RESOLUTIONS = (
+    ("We explained the cause, fixed the watch and checked it with the customer.",
+     "Promised dates now include the brand centre's queue."),
+    ("Replaced the part under warranty and regulated the movement; the customer collected it.",
+     "Quality check of incoming watches before handover."),
+    ("Apologised, refunded the difference and confirmed it in writing.", "Price checks at the till retrained."),
+    ("Explained the warranty terms and offered a paid service at a discount.", "Warranty terms shown at the sale."),
+    ("Called the customer, apologised and agreed a new collection date.", "Weekly repair status calls."),
+)  # fmt: skip
+_ACK_NOTES = ("Called the customer.", "Replied by e-mail.", "Spoke to the customer in the store.", "")
+_AWAIT_NOTES = ("Asked for the purchase receipt and photos.", "Asked the customer to bring the watch in.",
+                "Waiting for the customer to confirm the collection date.")  # fmt: skip
+_SURVEY_COMMENTS = {1: "Nobody kept me informed.", 2: "Took far too long.", 3: "Fixed in the end.",
+                    4: "Good, a bit slow.", 5: "Very well handled, thank you."}  # fmt: skip
+_GOODWILL_AMOUNTS = (200, 300, 500, 500, 800, 1000, 1500, 2000, 3000, 5000)
+
+
+def _calendars(ctx: Context) -> dict:
+    from complaints.business_time import calendar_for
+
+    return {store_id: calendar_for(hours) for store_id, hours in ctx.complaints.hours.items()}
+
+
+def _complaints(ctx: Context, rng: random.Random, ids: Ids, out: Block) -> None:
+    """The block's complaints: about 3 per 100 customers, more for those who buy more, recent ones
+    more likely (the open queue is the last weeks' complaints, plus some waiting for the customer)."""
+    from zoneinfo import ZoneInfo
+
+    refs = ctx.complaints
+    tz = ZoneInfo("Asia/Hong_Kong")
+    now = datetime.combine(ctx.today, datetime.min.time(), tzinfo=tz).replace(hour=COMPLAINT_NOW_HOUR)
+    calendars = _calendars(ctx)
+    codes = [code for code in _CATEGORY_WEIGHTS if code in refs.categories]
+    for person in out.people:
+        chance = min(0.2, 0.005 + 0.005 * min(person.purchases, 30))
+        count = 0
+        while rng.random() < (chance if count == 0 else 0.12) and count < 3:
+            count += 1
+            _complaint(ctx, rng, ids, out, person, now, calendars, codes, tz)
+
+
+def _complaint(ctx, rng, ids, out, person, now, calendars, codes, tz) -> None:
+    refs = ctx.complaints
+    today = ctx.today
+    store_id = person.store_id if rng.random() < 0.9 else rng.choice(ctx.store_ids)
+    calendar = calendars[store_id]
+    code = weighted(rng, tuple(codes), [_CATEGORY_WEIGHTS[c] for c in codes])
+    category_id, personal = refs.categories[code]
+    severity = weighted(rng, tuple(s for s, _ in _SEVERITIES), [w for _, w in _SEVERITIES])
+    channel = weighted(rng, tuple(c for c, _ in _CHANNELS), [w for _, w in _CHANNELS])
+    # Received: recent months far more likely (and never before the customer joined).
+    span = max((today - person.joined).days, 1)
+    day = today - timedelta(days=int(span * rng.random() ** 1.7))
+    if channel in ("in_store", "phone", "consumer_council"):
+        received = calendar.add(datetime.combine(day, datetime.min.time(), tzinfo=tz), rng.randint(0, 8 * 3600))
+    else:  # e-mail, web form, social media: any time of day
+        received = datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(minutes=rng.randint(420, 1430))
+    if received > now - timedelta(minutes=30):
+        received = now - timedelta(minutes=rng.randint(30, 480))
+    timepiece = None
+    if code in _ABOUT_A_TIMEPIECE:
+        owned = [t for t in person.timepieces if t[2] <= received.date()]
+        if owned:
+            timepiece = rng.choice(owned[-3:])
+    supervisor_id, supervisor_name = refs.supervisors[store_id]
+    managers = ctx.managers[store_id]
+    # Who handles it, as intake assigns: the privacy officer, else the account manager working at the store.
+    if personal:
+        handler = refs.privacy_officer or supervisor_id
+    else:
+        handler = person.manager_id if person.manager_id in managers else None
+    web = channel == "web"
+    logged_by = None if web else handler or rng.choice(managers)
+    ack_hours, resolve_hours = refs.policies.get((severity, category_id)) or refs.policies[(severity, None)]
+    ack_due = calendar.add(received, ack_hours * 3600)
+    resolve_due = calendar.add(received, resolve_hours * 3600)
+
+    # The plan: every step with its moment, whether it happened by now or not.
+    steps: list[tuple] = []  # (at, kind, actor, from, to, note, bumps the version)
+    ack_at = calendar.add(received, rng.lognormvariate(math.log(0.3), 0.7) * ack_hours * 3600)
+    intake_handler = handler
+    handler = handler or rng.choice(managers)  # an account manager acting on a queued complaint takes it
+    steps.append((ack_at, "transition", handler, "new", "acknowledged", rng.choice(_ACK_NOTES), True))
+    last, status_before = ack_at, "acknowledged"
+    pause = None
+    if rng.random() < 0.75:
+        last = calendar.add(ack_at, rng.uniform(0.3, 5) * 3600)
+        steps.append((last, "transition", handler, "acknowledged", "investigating", "", True))
+        status_before = "investigating"
+        if rng.random() < 0.3:
+            paused_at = calendar.add(last, rng.uniform(2, 20) * 3600)
+            waited = rng.expovariate(1 / 5) + (rng.uniform(30, 90) if rng.random() < 0.05 else 0)
+            resumed_at = calendar.add(paused_at + timedelta(days=max(waited, 0.2)), 0)
+            paused_seconds = int(calendar.seconds_between(paused_at, resumed_at))
+            pause = (paused_at, resumed_at, paused_seconds)
+            steps.append((paused_at, "transition", handler, "investigating", "awaiting_customer",
+                          rng.choice(_AWAIT_NOTES), True))  # fmt: skip
+            steps.append((resumed_at, "transition", handler, "awaiting_customer", "investigating",
+                          "The customer replied.", True))  # fmt: skip
+            last = resumed_at
+    slow = 0.5 if code == "repair_delay" else 0.4
+    work = rng.lognormvariate(math.log(slow), 0.55) * resolve_hours * 3600
+    resolved_at = calendar.add(received, work + (pause[2] if pause else 0))
+    if resolved_at <= last:
+        resolved_at = calendar.add(last, rng.uniform(1, 8) * 3600)
+    goodwill = Decimal(rng.choice(_GOODWILL_AMOUNTS)) if rng.random() < 0.12 else Decimal(0)
+    resolver = handler
+    asked_at = None
+    if goodwill > refs.goodwill_limit:  # asked for, then approved by the store's supervisor (who resolves it)
+        asked_at = resolved_at
+        resolved_at = calendar.add(asked_at, rng.uniform(1, 12) * 3600)
+        resolver = supervisor_id
+        steps.append((asked_at, "goodwill", handler, "", "", f"Goodwill of HKD {goodwill:,.2f} asked for; "
+                      "awaiting a supervisor's approval.", True))  # fmt: skip
+        steps.append((resolved_at, "goodwill", supervisor_id, "", "", f"Goodwill of HKD {goodwill:,.2f} approved.",
+                      False))  # fmt: skip
+    steps.append((resolved_at, "transition", resolver, status_before, "resolved", "", True))
+    closed_at = None
+    if rng.random() < 0.85:
+        closed_at = calendar.add(resolved_at + timedelta(days=rng.uniform(2, 14)), 0)
+        steps.append((closed_at, "transition", handler, "resolved", "closed", "", True))
+    # SLA breaches, flagged by the check a few minutes after the due time while the clock runs.
+    if ack_due + SLA_CHECK_LAG < ack_at:
+        steps.append((ack_due + SLA_CHECK_LAG, "breached", None, "", "", ("acknowledge", ack_due), True))
+    running = [(received, pause[0], resolve_due)] if pause else [(received, resolved_at, resolve_due)]
+    resolve_due_after = resolve_due
+    if pause:
+        resolve_due_after = calendar.add(received, resolve_hours * 3600 + pause[2])
+        running.append((pause[1], resolved_at, resolve_due_after))
+    for start, end, due in running:
+        flagged = max(start, due) + SLA_CHECK_LAG
+        if flagged < end:
+            steps.append((flagged, "breached", None, "", "", ("resolve", due), True))
+            break
+    escalated_at = None
+    if rng.random() < 0.04:  # escalated by hand: the customer asked for the manager
+        escalated_at = ack_at + (resolved_at - ack_at) * rng.random()
+        steps.append((escalated_at, "escalated", supervisor_id, "", "", "The customer asked for the store manager.",
+                      True))  # fmt: skip
+
+    # What happened by now.
+    happened = sorted((s for s in steps if s[0] <= now), key=lambda s: s[0])
+    status = "new"
+    level, version = 0, 1
+    breached = {"acknowledge": None, "resolve": None}
+    events = [(received, "created", logged_by, "", "new",
+               "Matched to the customer record by phone or e-mail." if web else "")]  # fmt: skip
+    updated = received
+    for at, kind, actor, from_status, to_status, note, bumps in happened:
+        if kind == "transition":
+            status = to_status
+        elif kind == "breached":
+            what, due = note
+            breached[what] = at
+            level += 1
+            note = (
+                f"Not {'acknowledged' if what == 'acknowledge' else 'resolved'} in time (due "
+                f"{due.astimezone(tz):%Y-%m-%d %H:%M}); escalated to level {level}: {supervisor_name}"
+            )
+        elif kind == "escalated":
+            level += 1
+            note = f"Level {level}. {note}"
+        if bumps:
+            version += 1
+            updated = at
+        events.append((at, kind, actor, from_status, to_status, note))
+    is_resolved = status in ("resolved", "closed")
+    pending = asked_at is not None and asked_at <= now and not is_resolved
+    resumed = pause is not None and pause[1] <= now
+    assignee = handler if ack_at <= now else intake_handler
+    cause = None
+    if is_resolved or pending:
+        weights = {c: w for c, w in _CAUSES[code].items() if c in refs.causes} or dict.fromkeys(refs.causes, 1)
+        cause = refs.causes[weighted(rng, tuple(weights), list(weights.values()))]
+        summary, action = rng.choice(_RESOLUTIONS)
+    else:
+        summary = action = ""
+    goodwill_status, decided_by = "", None
+    if goodwill and is_resolved:
+        goodwill_status, decided_by = "approved", (supervisor_id if asked_at else handler)
+    elif pending:
+        goodwill_status = "pending"
+    subject, description = rng.choice(refs.subjects.get(code) or [("Complaint", "As told by the customer.")])
+    complaint_id = ids.take("complaints_complaint")
+
+    # The satisfaction survey sent on resolution, answered by some.
+    surveys = []
+    if is_resolved:
+        sent = resolved_at
+        events.append((sent, "survey", None, "", "", f"Satisfaction survey sent to {person.email}." if person.email
+                       else "Satisfaction survey ready (no e-mail address: give the customer the link)."))  # fmt: skip
+        answered_at = score = None
+        if rng.random() < (0.45 if person.email else 0.15):
+            answered = sent + timedelta(hours=rng.uniform(2, 24 * 6))
+            if answered <= now:
+                unhappy = level > 0
+                scores = [15, 20, 30, 20, 15] if unhappy else [3, 5, 15, 37, 40]
+                answered_at, score = answered, weighted(rng, (1, 2, 3, 4, 5), scores)
+                events.append((answered, "survey", None, "", "",
+                               f"Customer satisfaction {score}/5. {_SURVEY_COMMENTS[score]}"))  # fmt: skip
+        survey_id = ids.take("complaints_satisfactionsurvey")
+        surveys.append((survey_id, complaint_id, f"{survey_id:012x}{rng.getrandbits(80):020x}", sent.isoformat(),
+                        (sent + timedelta(days=14)).isoformat(), answered_at and answered_at.isoformat(), score,
+                        _SURVEY_COMMENTS[score] if score else ""))  # fmt: skip
+
+    def iso(moment):
+        return moment.isoformat() if moment is not None else None
+
+    out.add(
+        "complaints_complaint",
+        (complaint_id, iso(received), iso(updated), person.id, None, person.name, person.phone, person.email,
+         refs.pics_notice if web else None, channel, category_id, severity, store_id,
+         timepiece and timepiece[0], timepiece and timepiece[1], subject, description, status, version, assignee,
+         level, iso(received), iso(ack_at if ack_at <= now else None), iso(resolved_at if is_resolved else None),
+         iso(closed_at if status == "closed" else None), iso(ack_due),
+         iso(resolve_due_after if resumed else resolve_due),
+         iso(pause[0] if status == "awaiting_customer" else None), pause[2] if resumed else 0,
+         iso(breached["acknowledge"]), iso(breached["resolve"]), cause, action if cause else "",
+         summary, _money(goodwill if (is_resolved or pending) else Decimal(0)), goodwill_status, decided_by, 0,
+         logged_by),
+    )  # fmt: skip
+    for at, kind, actor, from_status, to_status, note in sorted(events, key=lambda e: e[0]):
+        out.add(
+            "complaints_complaintevent",
+            (ids.take("complaints_complaintevent"), complaint_id, kind, actor, iso(at), from_status, to_status, note),
+        )
+    for row in surveys:
+        out.add("complaints_satisfactionsurvey", row)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -578,11 +897,55 @@ def reference_data(*, customers: int) -> tuple[list, dict, dict]:
                 store.staff.add(user)
                 existing[username] = user
         managers[store.pk] = [existing[u].pk for u, role in wanted if role == roles.ACCOUNT_MANAGER]
+    # A privacy officer (all stores), who handles personal-data complaints and data requests.
+    officer, created = User.objects.get_or_create(
+        username=f"{USER_PREFIX}dpo", defaults={"password": password, "first_name": "dpo"}
+    )
+    if created:
+        officer.groups.add(Group.objects.get_or_create(name=roles.PRIVACY_OFFICER)[0])
     _brands, products, _counts = catalogue_ensure()
     return stores, managers, products
 
 
-def build_context(*, seed: int, today: date, customers: int, base: dict[str, int] | None = None) -> Context:
+def complaint_refs(stores) -> ComplaintRefs:
+    """Categories, root causes, SLA policies, opening hours and who handles what, for the complaints."""
+    from django.conf import settings
+
+    from complaints.demo import SUBJECTS
+    from complaints.models import Category, OpeningHours, RootCause, SlaPolicy
+    from crm_site import roles
+    from crm_site.models import User
+    from privacy.models import Notice
+    from privacy.selectors import notice_current
+
+    supervisors = {}
+    for store, _weight in stores:
+        user = User.objects.get(username=f"{USER_PREFIX}sup.{store.code}")
+        supervisors[store.pk] = (user.pk, str(user))
+    hours: dict[int, dict] = {store.pk: {} for store, _weight in stores}
+    for row in OpeningHours.objects.filter(store__in=hours):
+        hours[row.store_id][row.weekday] = (row.opens_at, row.closes_at)
+    officer = User.objects.filter(username=f"{USER_PREFIX}dpo", groups__name=roles.PRIVACY_OFFICER).first()
+    notice = notice_current(kind=Notice.Kind.PICS)
+    return ComplaintRefs(
+        categories={c.code: (c.pk, c.is_personal_data) for c in Category.objects.filter(is_active=True)},
+        causes={c.code: c.pk for c in RootCause.objects.filter(is_active=True)},
+        policies={
+            (p.severity, p.category_id): (float(p.acknowledge_within_hours), float(p.resolve_within_hours))
+            for p in SlaPolicy.objects.all()
+        },
+        hours=hours,
+        supervisors=supervisors,
+        privacy_officer=officer.pk if officer else None,
+        pics_notice=notice.pk if notice else None,
+        subjects={code: list(items) for code, items in SUBJECTS.items()},
+        goodwill_limit=Decimal(settings.COMPLAINTS_GOODWILL_APPROVAL_ABOVE),
+    )
+
+
+def build_context(
+    *, seed: int, today: date, customers: int, base: dict[str, int] | None = None, complaints: bool = True
+) -> Context:
     from customers.demo.catalogue import BRANDS_BY_NAME, PRODUCTS_BY_KEY
     from customers.models import ServiceInterval
 
@@ -627,16 +990,17 @@ def build_context(*, seed: int, today: date, customers: int, base: dict[str, int
         straps=[p for p in refs if p.category == "strap"],
         accessories=[p for p in refs if p.category == "accessory"],
         services={p.brand_id: p for p in refs if p.category == "service"},
-        base=base or next_ids(),
+        base={**dict.fromkeys(ALL_TABLES, 1), **(base or next_ids())},
+        complaints=complaint_refs(stores) if complaints else None,
     )
 
 
-def next_ids() -> dict[str, int]:
+def next_ids(tables: Iterable[str] = ALL_TABLES) -> dict[str, int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
         base = {}
-        for table in TABLES:
+        for table in tables:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 (our table names)
             base[table] = cursor.fetchone()[0]
     return base
@@ -664,19 +1028,19 @@ def blocks_texts(ctx: Context, customers: int, *, workers: int) -> Iterator[tupl
             yield pending.popleft().result()
 
 
-def copy_block(texts: dict[str, str]) -> None:
+def copy_block(texts: dict[str, str], tables: Iterable[str] = ALL_TABLES) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg2's own cursor
-        for table in TABLES:
+        for table in tables:
             raw.copy_expert(
                 f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN", io.StringIO(texts[table]), size=1 << 20
             )
 
 
-def deferred_schema() -> tuple[list[str], list[str]]:
-    """(drop statements, create statements) for the plain indexes and foreign keys of TABLES."""
+def deferred_schema(tables: Iterable[str] = ALL_TABLES) -> tuple[list[str], list[str]]:
+    """(drop statements, create statements) for the plain indexes and foreign keys of ``tables``."""
     from django.db import connection
 
     drops, creates = [], []
@@ -686,7 +1050,7 @@ def deferred_schema() -> tuple[list[str], list[str]]:
             SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
             FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2
             """,
-            [list(TABLES)],
+            [list(tables)],
         )
         for table, name, definition in cursor.fetchall():
             drops.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
@@ -699,7 +1063,7 @@ def deferred_schema() -> tuple[list[str], list[str]]:
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
             ORDER BY 1
             """,
-            [list(TABLES)],
+            [list(tables)],
         )
         for name, definition in cursor.fetchall():
             drops.append(f'DROP INDEX "{name}"')
@@ -739,17 +1103,18 @@ def chronological_order() -> None:
             cursor.execute(f'CLUSTER {table} USING "{cursor.fetchone()[0]}"')
 
 
-def settle(*, analyze_only: bool = False) -> None:
+def settle(*, analyze_only: bool = False, tables: Iterable[str] = ALL_TABLES) -> None:
     """Sequences after the highest ids, then VACUUM ANALYZE (or ANALYZE inside a transaction)."""
     from django.db import connection
 
+    tables = list(tables)
     with connection.cursor() as cursor:
-        for table in TABLES:
+        for table in tables:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(COALESCE(MAX(id), 0), 1)) FROM {table}",  # noqa: S608
                 [table],
             )
-        for table in TABLES:
+        for table in tables:
             cursor.execute(f"{'ANALYZE' if analyze_only else 'VACUUM (ANALYZE)'} {table}")
 
 
@@ -787,7 +1152,7 @@ def generate(
         say(f"  dropping {len(drops)} plain indexes and foreign keys for the load")
         with transaction.atomic():
             run_sql(drops)
-    totals = dict.fromkeys(TABLES, 0)
+    totals = dict.fromkeys(ALL_TABLES, 0)
     try:
         blocks = math.ceil(customers / BLOCK)
         for block, (texts, counts) in enumerate(blocks_texts(ctx, customers, workers=workers)):
@@ -820,6 +1185,113 @@ def generate(
     return totals
 
 
+def loaded_bases() -> tuple[int, dict[str, int]]:
+    """(bench customers, the first id of each of TABLES) of a load already in the database.
+
+    Block 0 takes the first id of each table's range (its first customer, that customer's first
+    purchase and line...), so the smallest id of the bench rows in each table is the load's base.
+    """
+    from django.db import connection
+
+    bench = "(SELECT id FROM customers_customer WHERE external_ref LIKE %(prefix)s)"
+    queries = {
+        "customers_customer": "SELECT MIN(id) FROM customers_customer WHERE external_ref LIKE %(prefix)s",
+        "customers_purchase": "SELECT MIN(id) FROM customers_purchase WHERE customer_id IN " + bench,  # noqa: S608 (constants)
+        "customers_purchaseline": "SELECT MIN(id) FROM customers_purchaseline WHERE purchase_id = %(purchase)s",
+        "customers_ownedtimepiece": "SELECT MIN(id) FROM customers_ownedtimepiece WHERE customer_id IN " + bench,  # noqa: S608 (constants)
+        "customers_interaction": "SELECT MIN(id) FROM customers_interaction WHERE customer_id IN " + bench,  # noqa: S608 (constants)
+        "customers_followuptask": "SELECT MIN(id) FROM customers_followuptask WHERE customer_id IN " + bench,  # noqa: S608 (constants)
+    }
+    params = {"prefix": f"{REF_PREFIX}%"}
+    base: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM customers_customer WHERE external_ref LIKE %(prefix)s", params)
+        customers = cursor.fetchone()[0]
+        for table, sql in queries.items():
+            cursor.execute(sql, {**params, "purchase": base.get("customers_purchase")})
+            base[table] = cursor.fetchone()[0]
+    return customers, base
+
+
+def _check_block(ctx: Context, block: int, texts: dict[str, str], counts: dict[str, int]) -> None:
+    """The block made again is the one in the database: same rows per table in its id ranges, same first customer."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            first = ctx.base[table] + block * PER_BLOCK[table]
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE id >= %s AND id < %s",  # noqa: S608 (our table names)
+                [first, first + PER_BLOCK[table]],
+            )
+            if cursor.fetchone()[0] != counts[table]:
+                raise SystemExit(
+                    f"Block {block}: {table} holds other rows than this generator makes: load with the same "
+                    "--seed and --today (or regenerate the load)."
+                )
+        row = texts["customers_customer"].split("\n", 1)[0].split("\t")
+        cursor.execute("SELECT external_ref, name_en FROM customers_customer WHERE id = %s", [int(row[0])])
+        found = cursor.fetchone()
+        wanted = (
+            row[COLUMNS["customers_customer"].index("external_ref")],
+            row[COLUMNS["customers_customer"].index("name_en")],
+        )
+        if found != wanted:
+            raise SystemExit(f"Block {block}: customer {row[0]} is {found}, this generator makes {wanted}.")
+
+
+def generate_complaints(
+    *,
+    seed: int = DEFAULT_SEED,
+    today: date = DEFAULT_TODAY,
+    fast_load: bool | None = None,
+    in_transaction: bool = False,
+    workers: int = 0,
+    say: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """Add the complaints of a full run to a load made without them (``--only complaints``).
+
+    Each block is made again (the same rows, checked against the database: counts per id range and
+    the first customer) and only its complaints are copied, in one transaction. Refuses when bench
+    customers have complaints already.
+    """
+    from django.db import transaction
+
+    from complaints.models import Complaint
+
+    started = time.perf_counter()
+    if Complaint.objects.filter(customer__external_ref__startswith=REF_PREFIX).exists():
+        raise SystemExit("The bench customers have complaints already: nothing added.")
+    customers, base = loaded_bases()
+    if not customers:
+        raise SystemExit("No bench customers in this database: run bench/generate.py first.")
+    fast_load = customers >= FAST_LOAD_FROM if fast_load is None else fast_load
+    with transaction.atomic():
+        ctx = build_context(seed=seed, today=today, customers=customers, base={**base, **next_ids(COMPLAINT_TABLES)})
+    say(f"complaints of {customers:,} customers (from id {base['customers_customer']:,}), seed {seed}, today {today}")
+    totals = dict.fromkeys(COMPLAINT_TABLES, 0)
+    with transaction.atomic():
+        drops, creates = deferred_schema(COMPLAINT_TABLES) if fast_load else ([], [])
+        run_sql(drops)
+        blocks = math.ceil(customers / BLOCK)
+        for block, (texts, counts) in enumerate(blocks_texts(ctx, customers, workers=workers)):
+            _check_block(ctx, block, texts, counts)
+            copy_block(texts, COMPLAINT_TABLES)
+            for table in COMPLAINT_TABLES:
+                totals[table] += counts[table]
+            if block % 10 == 9 or block == blocks - 1:
+                say(
+                    f"  {min((block + 1) * BLOCK, customers):>9,} customers, {totals['complaints_complaint']:>7,}"
+                    f" complaints  {time.perf_counter() - started:6.0f} s"
+                )
+        if creates:
+            say(f"  creating {len(creates)} indexes and foreign keys again (the keys are checked)")
+            run_sql(creates)
+    settle(analyze_only=in_transaction, tables=COMPLAINT_TABLES)
+    say(f"Done in {time.perf_counter() - started:.0f} s: " + ", ".join(f"{t[11:]} {n:,}" for t, n in totals.items()))
+    return totals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
@@ -828,6 +1300,11 @@ def main() -> None:
     parser.add_argument("--fast-load", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--chronological", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--workers", type=int, default=1, help="processes making rows while one copies (0: none)")
+    parser.add_argument(
+        "--only",
+        choices=["complaints"],
+        help="add only the complaints a full run writes, to a load made without them (same --seed and --today)",
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(BASE_DIR))
@@ -837,6 +1314,10 @@ def main() -> None:
     django.setup()
     from customers.models import Customer
 
+    if args.only == "complaints":
+        print(f"bench/generate.py --only complaints at {datetime.now(tz=UTC):%Y-%m-%d %H:%M} UTC")
+        generate_complaints(seed=args.seed, today=args.today, fast_load=args.fast_load, workers=args.workers)
+        return
     if Customer.objects.filter(external_ref__startswith=REF_PREFIX).exists():
         raise SystemExit("This database already holds bench customers: load into a fresh (migrated) database.")
     print(f"bench/generate.py at {datetime.now(tz=UTC):%Y-%m-%d %H:%M} UTC")
