@@ -66,3 +66,7 @@ LOAD_DATA="$OUT/load_data.json" THINK="$THINK" LOGIN_CSV="$OUT/logins.csv" MEASU
     --headless --host "http://127.0.0.1:$PORT" -u "$USERS" -r "$SPAWN_RATE" -t "${TOTAL}s" \
     --csv "$OUT/load" --only-summary
 echo "logins:"; cat "$OUT/logins.csv"
+kill "$VMSTAT" 2>/dev/null || true
+VMSTAT=
+.venv/bin/python bench/load_summary.py --header
+.venv/bin/python bench/load_summary.py "$OUT" "${LABEL:-$USERS users, think $THINK s, ${WORKERS}x$THREADS}" "$MEASURED" | tee -a "$OUT/summary.md"
