@@ -13,7 +13,7 @@ from campaigns import selectors as campaign_selectors
 from churn import selectors as churn_selectors
 from churn.forms import band_filter_field
 from complaints import selectors as complaint_selectors
-from crm_site.pagination import CappedCountPaginator
+from crm_site.pagination import DeferredJoinPaginator
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors, services
 from customers.forms import CustomerFilterForm, CustomerForm
@@ -73,7 +73,8 @@ class CustomerListView(PermissionRequired404Mixin, CustomerFilterMixin, ListView
     template_name = "customers/customer_list.html"
     context_object_name = "customers"
     paginate_by = 25
-    paginator_class = CappedCountPaginator  # exact up to 10,000, "more than" above: see its docstring
+    # exact up to 10,000, "more than" above; a page is its ids, then its rows: see its docstring
+    paginator_class = DeferredJoinPaginator
 
     def get_queryset(self):
         return self.get_filtered_queryset()

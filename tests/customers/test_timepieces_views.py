@@ -429,6 +429,41 @@ def test_service_due_window_and_mine_filters(client, manager, central):
     assert [t.pk for t in response.context["timepieces"]] == [overdue.pk]
 
 
+def test_service_due_pages_by_due_date_then_id_with_an_exact_count(client, manager, central):
+    # given 55 owned timepieces due on three dates (many ties), and some the list leaves out
+    customers = [CustomerFactory(home_store=central) for _ in range(4)]
+    due = [
+        OwnedTimepieceFactory(customer=customers[i % 4], service_due_on=_days((-7, 5, -7, 30)[i % 4]))
+        for i in range(55)
+    ]
+    OwnedTimepieceFactory(customer=customers[0], service_due_on=_days(-7), status=OwnedTimepiece.Status.SOLD)
+    OwnedTimepieceFactory(customer=customers[1], service_due_on=None)
+    OwnedTimepieceFactory(customer=customers[2], service_due_on=_days(61))
+    expected = [t.pk for t in sorted(due, key=lambda t: (t.service_due_on, t.pk))]
+    client.force_login(manager)
+    # when
+    first = client.get(SERVICE_DUE_URL)
+    second = client.get(SERVICE_DUE_URL, {"page": 2})
+    # then
+    assert first.context["paginator"].count == 55
+    assert "55 timepieces" in first.text
+    shown = [t.pk for t in first.context["timepieces"]] + [t.pk for t in second.context["timepieces"]]
+    assert shown == expected
+    assert len(second.context["timepieces"]) == 5
+
+
+@pytest.mark.django_db
+def test_the_service_due_index_exists_on_postgresql():
+    # customers migration 0006: owned timepieces in the list's order, with their customer
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL index; SQLite goes without")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'timepiece_owned_due_order'")
+        (definition,) = cursor.fetchone()
+    assert "(service_due_on, id) INCLUDE (customer_id)" in definition
+    assert "WHERE ((status)::text = 'owned'::text)" in definition
+
+
 @pytest.mark.parametrize("user_fixture", ["nobody"])
 def test_service_due_is_404_without_a_role(client, request, customer, user_fixture):
     # given

@@ -18,7 +18,7 @@ LIST_URL = reverse("customers:customer-list")
 CREATE_URL = reverse("customers:customer-create")
 EXPORT_URL = reverse("customers:customer-export")
 # Measured, and constant in the number of customers shown (see the tests below).
-LIST_QUERIES = 11  # + tier and segment filter choices (segmentation)
+LIST_QUERIES = 12  # + tier and segment filter choices (segmentation); the page is two: its ids, then its rows
 # The 360° page: every panel in a fixed number of queries
 # (+3 segmentation badges and tier moves, +2 complaints, +4 consent card, +2 churn panel, +1 remedies panel,
 # +2 loyalty points panel).
@@ -274,7 +274,7 @@ def test_list_query_count(client, django_assert_num_queries, request, central, u
         )
     client.force_login(user)
     # when / then: session, user, two permission lookups, roles, filter stores,
-    # filter managers, count, page
+    # filter managers, count, the page's ids, its rows
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(LIST_URL)
     assert len(listed(response)) == 25
