@@ -452,6 +452,23 @@ def test_service_due_pages_by_due_date_then_id_with_an_exact_count(client, manag
     assert len(second.context["timepieces"]) == 5
 
 
+def test_service_due_says_more_than_the_cap_instead_of_counting_everything(client, manager, central, monkeypatch):
+    # given more due timepieces than the paginator counts (the cap lowered from 10,000 to 3)
+    from crm_site.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
+    customer = CustomerFactory(home_store=central)
+    due = [OwnedTimepieceFactory(customer=customer, service_due_on=_days(-i)) for i in range(5)]
+    client.force_login(manager)
+    # when
+    response = client.get(SERVICE_DUE_URL)
+    # then the caption says "more than 3", and the first page still lists the soonest due
+    assert response.context["paginator"].is_capped
+    assert "More than 3 timepieces" in response.text
+    soonest = [t.pk for t in sorted(due, key=lambda t: t.service_due_on)][:3]
+    assert [t.pk for t in response.context["timepieces"]][:3] == soonest
+
+
 @pytest.mark.django_db
 def test_the_service_due_index_exists_on_postgresql():
     # customers migration 0006: owned timepieces in the list's order, with their customer
