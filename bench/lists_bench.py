@@ -97,6 +97,7 @@ def _search_cases(store) -> list[Case]:
             {"page": last},
         ),
         Case("customers", "list", "customer list, sorted newest first", url, {"sort": "newest"}),
+        Case("customers", "list", "company list (corporate accounts only)", url, {"kind": "company"}),
         Case("customers", "list", "customer list, churn band high", url, {"risk": "high"}),
         Case("customers", "search", f"search Chinese name ({sample.name_zh})", url, {"q": sample.name_zh}),
         Case(

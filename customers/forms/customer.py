@@ -152,6 +152,11 @@ class CustomerFilterForm(forms.Form):
     manager = forms.ModelChoiceField(
         label=_("Account manager"), queryset=None, required=False, empty_label=_("All managers")
     )
+    kind = forms.ChoiceField(
+        label=_("People or companies"),
+        required=False,
+        choices=[("", _("People and companies")), ("person", _("People")), ("company", _("Companies"))],
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -168,5 +173,5 @@ class CustomerFilterForm(forms.Form):
         self.fields["store"].queryset = selectors.stores_for_user(user=user)
         self.fields["manager"].queryset = selectors.account_managers_for_user(user=user)
         self.fields["q"].widget.attrs["class"] = "form-control"
-        for name in ("store", "manager", "sort"):
+        for name in ("store", "manager", "kind", "sort"):
             self.fields[name].widget.attrs["class"] = "form-select"

@@ -17,11 +17,18 @@ LIST_ORDERS = {
 }
 
 
-def customer_list_for_user(*, user, search: str = "", store_id=None, account_manager_id=None, order: str = "name"):
-    """The customers list page: visible customers, searched and filtered, with what the rows show."""
+def customer_list_for_user(
+    *, user, search: str = "", store_id=None, account_manager_id=None, kind: str = "", order: str = "name"
+):
+    """The customers list page: visible customers, searched and filtered, with what the rows show.
+
+    ``kind``: ``"person"`` or ``"company"`` (corporate accounts) only; anything else, everybody.
+    """
     queryset = Customer.objects.visible_to(user).select_related("home_store", "account_manager")
     if search:
         queryset = queryset.search(search)
+    if kind in Customer.Kind.values:
+        queryset = queryset.filter(kind=kind)
     if store_id:
         queryset = queryset.filter(home_store_id=store_id)
     if account_manager_id:

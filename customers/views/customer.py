@@ -57,6 +57,7 @@ class CustomerFilterMixin:
             search=data.get("q", ""),
             store_id=store.pk if store else None,
             account_manager_id=manager.pk if manager else None,
+            kind=data.get("kind", ""),
             order=data.get("sort") or "name",
         )
         if "q" in form.errors:  # too long, or not text: nobody matches (the form says why)

@@ -50,6 +50,19 @@ def test_list_filters_by_account_manager(central, manager, colleague, customer):
     assert rows == [theirs]
 
 
+def test_list_filters_people_or_companies(central, manager, customer):
+    # given a corporate account beside the person
+    company = CustomerFactory(home_store=central, kind="company", name_en="Harbour Trading Ltd", name_zh="")
+    # when
+    companies = list(selectors.customer_list_for_user(user=manager, kind="company"))
+    people = list(selectors.customer_list_for_user(user=manager, kind="person"))
+    everybody = list(selectors.customer_list_for_user(user=manager, kind="anything else"))
+    # then
+    assert companies == [company]
+    assert people == [customer]
+    assert set(everybody) == {company, customer}
+
+
 def test_list_searches(central, manager, customer):
     # given
     CustomerFactory(home_store=central, name_en="Wong Siu Ming", name_zh="黃小明")

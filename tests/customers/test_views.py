@@ -209,6 +209,18 @@ def test_list_filters_by_account_manager(client, supervisor, colleague, customer
     assert listed(response) == [colleague_customer]
 
 
+def test_list_filters_corporate_accounts(client, supervisor, customer, central):
+    # given a company among the people
+    company = CustomerFactory(home_store=central, kind="company", name_en="Harbour Trading Ltd", name_zh="")
+    client.force_login(supervisor)
+    # when
+    response = client.get(LIST_URL, {"kind": "company"})
+    # then
+    assert response.status_code == 200
+    assert listed(response) == [company]
+    assert '<option value="company" selected>' in response.text
+
+
 @pytest.mark.parametrize(
     ("q", "expected"),
     [("chan", "customer"), ("小明", "colleague"), ("9123 4567", "customer"), ("+85261112222", "colleague")],

@@ -1,0 +1,39 @@
+"""Indexes for the list of corporate accounts at a million customers (PostgreSQL only).
+
+The customer list filters people or companies (``kind``). Companies are a few per cent of the
+customers: through migration 0005's indexes a page of them, and above all their capped count,
+visits the rows of every customer of the store to read ``kind``. These partial indexes hold only
+the live companies in the list's name order (alone, and after the store), so the count and a page
+are index-only walks of the companies. The expression is migration 0005's ``NAME_ORDER``.
+
+Like migration 0005's indexes they are not in the models' state: SQLite keeps working without them.
+"""
+
+from django.db import migrations
+
+NAME_ORDER = "(CASE WHEN name_en = '' THEN 1 ELSE 0 END), name_en, name_zh, id"
+LIVE_COMPANIES = "WHERE merged_into_id IS NULL AND kind = 'company'"
+INDEXES = {
+    "customer_company_name_order": f"({NAME_ORDER}) {LIVE_COMPANIES}",
+    "customer_store_company_name_order": f"(home_store_id, {NAME_ORDER}) {LIVE_COMPANIES}",
+}
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, definition in INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON customers_customer {definition}")
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("customers", "0006_service_due_index")]
+
+    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
