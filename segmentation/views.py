@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 import privacy.services
+from crm_site.pagination import CappedCountPaginator
 from crm_site.permissions import PermissionRequired404Mixin
 from customers.views.customer import csv_safe
 from privacy.models import AccessLog
@@ -145,11 +146,16 @@ class CriterionBuilderView(PermissionRequired404Mixin, View):
 
 
 class MembersView(PermissionRequired404Mixin, ListView):
-    """A member list: flat (one count and one page query), customers the user may see."""
+    """A member list: flat (one count and one page query), customers the user may see.
+
+    The count is exact up to 10,000 and "more than 10,000" above (a tier of 600,000 customers is not counted
+    on every page; the export has them all), and each list's order is an index (segmentation migration 0006).
+    """
 
     template_name = "segmentation/members.html"
     context_object_name = "rows"
     paginate_by = 50
+    paginator_class = CappedCountPaginator
     export_url_name = ""
 
     def get_context_data(self, **kwargs):
