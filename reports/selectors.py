@@ -388,39 +388,75 @@ def birthdays_this_week(*, book, today: datetime.date) -> list:
     return sorted(customers, key=lambda c: (c.birthday_on, c.name_en, c.pk))
 
 
+def first_rows_and_count(queryset, rows: int) -> tuple[list, int]:
+    """The first ``rows`` rows of ``queryset`` and how many rows it has in all, in one query: a window count
+    (``COUNT(*) OVER ()``) computed with the rows, instead of a second walk over the same join for ``count()``."""
+    from django.db.models import Count, Window
+
+    first = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:rows])
+    return first, (first[0].rows_in_all if first else 0)
+
+
+def book_mix(*, book) -> dict:
+    """The size of ``book`` (a Customer queryset) and its mix by tier and by churn band, in one query.
+
+    One walk over the book, grouped by (tier, band): a customer holds at most one tier and one score (one-to-one),
+    so each customer is counted once. Returns book_size, tiers (rank order), untiered, bands (per code) and
+    unscored.
+    """
+    from django.db.models import Count
+
+    groups = book.values_list("tier_holding__tier__rank", "tier_holding__tier__name", "churn_score__band").annotate(
+        n=Count("pk")
+    )
+    tiers, bands = {}, defaultdict(int)
+    book_size = untiered = unscored = 0
+    for rank, name, band, n in groups.order_by():
+        book_size += n
+        if rank is None:
+            untiered += n
+        else:
+            tiers[(rank, name)] = tiers.get((rank, name), 0) + n
+        if band is None:
+            unscored += n
+        else:
+            bands[band] += n
+    return {
+        "book_size": book_size,
+        "tiers": [{"name": name, "count": n} for (_rank, name), n in sorted(tiers.items())],
+        "untiered": untiered,
+        "bands": bands,
+        "unscored": unscored,
+    }
+
+
 def my_day(*, user, today: datetime.date | None = None) -> dict:
     """What an account manager has on today: follow-ups due, service reminders, open complaints of their
-    book (or assigned to them), birthdays this week, and their book's tier and risk mix."""
-    from django.db.models import Count, Q
+    book (or assigned to them), birthdays this week, and their book's tier and risk mix.
 
-    from churn.models import Band, CustomerScore
+    At a million customers a book is thousands of customers: each panel walks it once (the lists with their
+    counts, see first_rows_and_count; the mix in one grouped query, see book_mix)."""
+    from django.db.models import Q
+
+    from churn.models import Band
     from complaints.models import Complaint
     from customers.selectors.interactions import my_tasks
     from customers.selectors.timepieces import service_due_list_for_user
 
     today = today or timezone.localdate()
     book = Customer.objects.visible_to(user).filter(account_manager=user)
-    tasks = my_tasks(user=user, today=today).filter(due_on__lte=today)
-    service_due = service_due_list_for_user(user=user, account_manager=user, today=today)
-    tiers = (
-        book.filter(tier_holding__isnull=False)
-        .values_list("tier_holding__tier__rank", "tier_holding__tier__name")
-        .annotate(n=Count("pk"))
-        .order_by("tier_holding__tier__rank")
+    tasks, tasks_count = first_rows_and_count(my_tasks(user=user, today=today).filter(due_on__lte=today), MY_DAY_ROWS)
+    service_due, service_due_count = first_rows_and_count(
+        service_due_list_for_user(user=user, account_manager=user, today=today), MY_DAY_ROWS
     )
-    bands = dict(
-        CustomerScore.objects.filter(customer__in=book.values("pk"))
-        .values_list("band")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    mix = book_mix(book=book)
     return {
         "today": today,
-        "book_size": book.count(),
-        "tasks": list(tasks[:MY_DAY_ROWS]),
-        "tasks_count": tasks.count(),
-        "service_due": list(service_due[:MY_DAY_ROWS]),
-        "service_due_count": service_due.count(),
+        "book_size": mix["book_size"],
+        "tasks": tasks,
+        "tasks_count": tasks_count,
+        "service_due": service_due,
+        "service_due_count": service_due_count,
         "complaints": list(
             Complaint.objects.visible_to(user)
             .open()
@@ -429,10 +465,10 @@ def my_day(*, user, today: datetime.date | None = None) -> dict:
             .order_by("resolve_due_at", "pk")
         ),
         "birthdays": birthdays_this_week(book=book, today=today),
-        "tiers": [{"name": name, "count": n} for _rank, name, n in tiers],
-        "untiered": book.filter(tier_holding__isnull=True).count(),
-        "bands": [{"code": code, "label": label, "count": bands.get(code, 0)} for code, label in Band.choices],
-        "unscored": book.filter(churn_score__isnull=True).count(),
+        "tiers": mix["tiers"],
+        "untiered": mix["untiered"],
+        "bands": [{"code": code, "label": label, "count": mix["bands"].get(code, 0)} for code, label in Band.choices],
+        "unscored": mix["unscored"],
     }
 
 

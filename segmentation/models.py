@@ -267,9 +267,12 @@ class SegmentMembership(models.Model):
         ]
         indexes = [
             models.Index(fields=["customer", "segment"], name="segment_membership_customer"),
-            # the member list: a segment's open memberships, newest first
+            # the member list: a segment's open memberships in the list's order (newest first, then id), so a
+            # page walks the index and stops after its rows instead of sorting every member (issue #10)
             models.Index(
-                fields=["segment", "-entered_at"], condition=Q(left_run__isnull=True), name="segment_membership_open"
+                fields=["segment", "-entered_at", "-id"],
+                condition=Q(left_run__isnull=True),
+                name="segment_membership_open_order",
             ),
         ]
 
@@ -287,7 +290,7 @@ class CustomerTier(models.Model):
         primary_key=True,
         related_name="tier_holding",
     )
-    # Indexed by the (tier, since) index below, which serves lookups by tier alone too.
+    # Indexed by the (tier, since, customer) index below, which serves lookups by tier alone too.
     tier = models.ForeignKey(
         Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="holdings", db_index=False
     )
@@ -303,7 +306,8 @@ class CustomerTier(models.Model):
     class Meta:
         verbose_name = _("customer tier")
         verbose_name_plural = _("customer tiers")
-        indexes = [models.Index(fields=["tier", "since"], name="customer_tier_tier_since")]
+        # the member list's order (longest-standing first, then customer): a page walks the index (issue #10)
+        indexes = [models.Index(fields=["tier", "since", "customer"], name="customer_tier_tier_since_cust")]
 
     def __str__(self):
         return f"{self.customer_id} · {self.tier_id}"
@@ -393,15 +397,28 @@ class CustomerRfm(models.Model):
     recency_score = models.PositiveSmallIntegerField(_("R"))
     frequency_score = models.PositiveSmallIntegerField(_("F"))
     monetary_score = models.PositiveSmallIntegerField(_("M"))
+    # Indexed by the member-list index below, which serves lookups by segment alone too.
     segment = models.ForeignKey(
-        RfmSegment, verbose_name=_("segment"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        RfmSegment,
+        verbose_name=_("segment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     run = models.ForeignKey(Run, verbose_name=_("run"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("customer RFM")
         verbose_name_plural = _("customer RFM")
-        # segment_id is indexed by its foreign key already.
+        # the member list's order (best scores first, then customer): a page walks the index (issue #10)
+        indexes = [
+            models.Index(
+                fields=["segment", "-recency_score", "-frequency_score", "-monetary_score", "customer"],
+                name="customer_rfm_segment_order",
+            )
+        ]
 
     def __str__(self):
         return f"{self.customer_id} · R{self.recency_score}F{self.frequency_score}M{self.monetary_score}"

@@ -116,3 +116,54 @@ def test_without_sensitive_access_only_the_number_of_birthdays_shows(book, manag
     assert response.context["birthday_count"] == 1
     assert "Mine</a>" not in response.content.decode().split("my-day-birthdays")[1].split("</section>")[0]
     assert not AccessLog.objects.filter(user=manager).exists()
+
+
+def test_book_mix_counts_each_customer_once_by_tier_and_band(central, manager):
+    """The book's size, tiers, bands, untiered and unscored come from one grouped query (issue #10)."""
+    from customers.models import Customer
+
+    run = RunFactory()
+    gold, silver = TierFactory(rank=1, name="Gold"), TierFactory(rank=2, name="Silver")
+    mix = [(silver, Band.HIGH), (gold, Band.LOW), (gold, Band.LOW), (gold, None), (None, Band.HIGH), (None, None)]
+    for tier, band in mix:
+        customer = CustomerFactory(home_store=central, account_manager=manager)
+        if tier:
+            CustomerTier.objects.create(customer=customer, tier=tier, since=run.started_at, since_run=run)
+        if band:
+            CustomerScoreFactory(customer=customer, band=band, spend_12m=Decimal("1"))
+    CustomerFactory(home_store=central)  # not in the book
+    book = Customer.objects.visible_to(manager).filter(account_manager=manager)
+
+    result = selectors.book_mix(book=book)
+
+    assert result["book_size"] == book.count() == 6
+    assert result["tiers"] == [{"name": "Gold", "count": 3}, {"name": "Silver", "count": 1}]  # by rank
+    assert result["untiered"] == book.filter(tier_holding__isnull=True).count() == 2
+    assert dict(result["bands"]) == {Band.HIGH: 2, Band.LOW: 2}
+    assert result["unscored"] == book.filter(churn_score__isnull=True).count() == 2
+
+
+def test_my_day_lists_show_their_first_rows_and_count_them_all(central, manager):
+    today = timezone.localdate()
+    mine = CustomerFactory(home_store=central, account_manager=manager)
+    rows = selectors.MY_DAY_ROWS
+    for i in range(rows + 2):
+        FollowUpTaskFactory(customer=mine, assignee=manager, due_on=today - datetime.timedelta(days=i))
+        OwnedTimepieceFactory(customer=mine, service_due_on=today + datetime.timedelta(days=i % 5))
+    FollowUpTaskFactory(customer=mine, assignee=manager, due_on=today + datetime.timedelta(days=1))  # not due yet
+
+    day = selectors.my_day(user=manager, today=today)
+
+    assert day["tasks_count"] == rows + 2
+    assert len(day["tasks"]) == rows
+    assert [t.due_on for t in day["tasks"]] == sorted(t.due_on for t in day["tasks"])
+    assert day["tasks"][0].due_on == today - datetime.timedelta(days=rows + 1)  # the most overdue first
+    assert day["service_due_count"] == rows + 2
+    assert [t.service_due_on for t in day["service_due"]] == sorted(t.service_due_on for t in day["service_due"])
+
+
+def test_my_day_with_an_empty_book_counts_nothing(manager):
+    day = selectors.my_day(user=manager)
+    assert (day["tasks"], day["tasks_count"], day["service_due"], day["service_due_count"]) == ([], 0, [], 0)
+    assert (day["book_size"], day["tiers"], day["untiered"], day["unscored"]) == (0, [], 0, 0)
+    assert {b["count"] for b in day["bands"]} == {0}
