@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Concat
 from customers.models import (
     Customer,
     CustomerMerge,
+    DuplicateCandidate,
     DuplicateDismissal,
     FollowUpTask,
     Interaction,
@@ -123,6 +124,14 @@ register(
     customer_path=("customer_a", "customer_b"),
     anonymise=KEEP,
     description="Staff decisions that two records are different people (ids only).",
+)
+register(
+    DuplicateCandidate,
+    category=Category.AUDIT,  # about the two records it names: a merge never moves it
+    customer_path=("customer_a", "customer_b"),
+    anonymise=lambda qs: qs.delete()[0],
+    kept_fields=("signals",),  # codes ("phone,name_en"), never text about the person
+    description="Pairs found by the nightly duplicate search (ids, score and signal codes only).",
 )
 register(
     CustomerMerge,

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
+import customers.services.data_quality as data_quality
 import customers.services.data_quality_imports as imports
 
 # Only database hiccups are worth retrying; any other failure is recorded on the job at once.
@@ -34,3 +35,16 @@ def import_job_commit(self, job_id: int, by_id: int | None = None) -> None:
         if self.request.retries >= self.max_retries:
             imports.import_job_fail(job_id=job_id, message=_database_down_message())
         raise
+
+
+@shared_task(**RETRY)
+def duplicate_scan(scope: str) -> None:
+    """Search one scope's customers for duplicates (asked for from the list page)."""
+    data_quality.duplicate_scan_run(scope=scope)
+
+
+@shared_task(**RETRY)
+def duplicate_scans_nightly() -> None:
+    """Search again every scope in use, one task each (customers change during the day)."""
+    for scope in sorted(data_quality.duplicate_scopes_in_use()):
+        duplicate_scan.delay(scope)

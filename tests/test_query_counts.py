@@ -79,6 +79,7 @@ PAGES = {
     "customers:duplicate-compare": ("detail", f"customers/{QC}"),
     "customers:customer-merge": ("post", None),
     "customers:duplicate-dismiss": ("post", None),
+    "customers:duplicate-scan": ("post", None),
     "customers:customer-export-xlsx": ("export", None),
     "customers:import-list": ("list", "customers/test_imports_views.py"),
     "customers:import-create": ("form", None),

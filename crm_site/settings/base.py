@@ -158,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
     "churn-remedy-playbooks": {"task": "churn.tasks.remedy_playbooks", "schedule": crontab(hour=3, minute=45)},
     "campaigns-due": {"task": "campaigns.tasks.campaigns_due", "schedule": 60.0},
     "loyalty-nightly": {"task": "campaigns.tasks.loyalty_nightly", "schedule": crontab(hour=1, minute=30)},
+    # The possible duplicates of every scope in use, read by the duplicates list (customers.DuplicateScan).
+    "customers-duplicate-scans": {
+        "task": "customers.tasks.duplicate_scans_nightly",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 # SMS and messaging-app delivery (campaigns.backends): console or file in development, a provider's class in production.
 CAMPAIGNS_MESSAGE_BACKEND = env("CAMPAIGNS_MESSAGE_BACKEND", default="campaigns.backends.ConsoleBackend")

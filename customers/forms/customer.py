@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm_site import roles
 from customers import selectors
@@ -155,7 +156,11 @@ class CustomerFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("People or companies"),
         required=False,
-        choices=[("", _("People and companies")), ("person", _("People")), ("company", _("Companies"))],
+        choices=[
+            ("", _("People and companies")),
+            ("person", pgettext_lazy("customer kind", "People")),
+            ("company", _("Companies")),
+        ],
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),

@@ -2,7 +2,13 @@
 
 from customers.models.catalogue import Brand, MovementType, Product, ServiceInterval
 from customers.models.core import Customer, District, Store
-from customers.models.data_quality import CustomerMerge, DuplicateDismissal, ImportJob
+from customers.models.data_quality import (
+    CustomerMerge,
+    DuplicateCandidate,
+    DuplicateDismissal,
+    DuplicateScan,
+    ImportJob,
+)
 from customers.models.interactions import FollowUpTask, Interaction
 from customers.models.leads import Lead
 from customers.models.purchases import Purchase, PurchaseLine
@@ -14,7 +20,9 @@ __all__ = [
     "Customer",
     "CustomerMerge",
     "District",
+    "DuplicateCandidate",
     "DuplicateDismissal",
+    "DuplicateScan",
     "FollowUpTask",
     "ImportJob",
     "Interaction",

@@ -79,6 +79,50 @@ class DuplicateDismissal(BaseModel):
         return f"#{self.customer_a_id} ≠ #{self.customer_b_id}"
 
 
+class DuplicateScan(models.Model):
+    """The last search for duplicates among the customers of one scope (all stores, or a set of stores).
+
+    Finding duplicates reads every customer the user sees (seconds at a million customers), so it
+    runs in the background (nightly, or when a scope is first asked for) and the list page reads
+    the stored pairs (``DuplicateCandidate``). ``computed_at`` is empty until the first run ends.
+    """
+
+    scope = models.CharField(_("scope"), max_length=255, unique=True)  # "all", or "stores:1,3"
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    pair_count = models.PositiveIntegerField(_("pairs found"), default=0)
+
+    class Meta:
+        verbose_name = _("duplicate search")
+        verbose_name_plural = _("duplicate searches")
+
+    def __str__(self):
+        return f"{self.scope} @ {self.computed_at}"
+
+
+class DuplicateCandidate(models.Model):
+    """One pair found by a ``DuplicateScan``: ids, score and signal codes only (no copy of the records)."""
+
+    # Indexed by dup_candidate_order (scan first).
+    scan = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="candidates", db_index=False)
+    customer_a = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    customer_b = models.ForeignKey(
+        "customers.Customer", verbose_name=_("other customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    signals = models.CharField(_("signals"), max_length=100)  # codes, comma-separated
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        indexes = [models.Index(fields=["scan", "-score", "customer_a", "customer_b"], name="dup_candidate_order")]
+
+    def __str__(self):
+        return f"#{self.customer_a_id} ~ #{self.customer_b_id} ({self.score})"
+
+
 class CustomerMerge(models.Model):
     """The record of a merge: which record survived, which was merged into it, who did it, what moved."""
 

@@ -14,6 +14,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -28,7 +29,16 @@ from django.db.models.functions import Cast, Coalesce, Concat, Length, Lower, Re
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from customers.models import Customer, DuplicateDismissal, Interaction, OwnedTimepiece, Purchase
+from crm_site import roles
+from customers.models import (
+    Customer,
+    DuplicateCandidate,
+    DuplicateDismissal,
+    DuplicateScan,
+    Interaction,
+    OwnedTimepiece,
+    Purchase,
+)
 
 # A phone number or e-mail shared by more records than this is a placeholder (a store's own
 # number typed in for walk-ins, "noemail@…"), not evidence that the records are one person.
@@ -182,6 +192,36 @@ def duplicate_candidates(*, user, limit: int = 100) -> list[DuplicatePair]:
     visible = Customer.objects.visible_to(user)
     if visible.query.is_empty():
         return []
+    dismissed = DuplicateDismissal.objects.none()
+    rows, candidates = _candidate_rows(visible)
+    if candidates:
+        lows = {low for low, _high in candidates}
+        dismissed = DuplicateDismissal.objects.filter(customer_a_id__in=lows)
+    candidates -= set(dismissed.values_list("customer_a_id", "customer_b_id")) & candidates
+    scored = _scored(rows, candidates)[:limit]
+
+    ids = {pk for _score, low, high, _signals in scored for pk in (low, high)}
+    customers = visible.select_related("home_store", "account_manager").in_bulk(ids)
+    return [
+        DuplicatePair(a=customers[low], b=customers[high], signals=signals, reasons=pair_reasons(signals), score=score)
+        for score, low, high, signals in scored
+        if low in customers and high in customers
+    ]
+
+
+def duplicate_pairs_scored(visible: QuerySet) -> list[tuple[int, int, int, frozenset[str]]]:
+    """Every qualifying pair among ``visible``, as (score, lower id, higher id, signals), best first.
+
+    The detection of ``duplicate_candidates`` without its last steps (dismissals, the limit, the
+    customers shown): what the nightly scan (``services.duplicate_scan_run``) stores. Five queries.
+    """
+    if visible.query.is_empty():
+        return []
+    return _scored(*_candidate_rows(visible))
+
+
+def _candidate_rows(visible: QuerySet) -> tuple[dict[int, dict], set[tuple[int, int]]]:
+    """The customers read by the five signal queries, and the pairs formed within their groups."""
     rows: dict[int, dict] = {}
     candidates: set[tuple[int, int]] = set()
     for groups in (
@@ -195,23 +235,17 @@ def duplicate_candidates(*, user, limit: int = 100) -> list[DuplicatePair]:
             for row in members:
                 rows[row["pk"]] = row
             candidates.update(_pairs_of(row["pk"] for row in members))
-    candidates -= _dismissed_among(candidates)
+    return rows, candidates
 
+
+def _scored(rows: dict[int, dict], candidates: set[tuple[int, int]]) -> list[tuple[int, int, int, frozenset[str]]]:
     scored = []
     for low, high in candidates:
         signals = pair_signals(rows[low], rows[high])
         if _qualifies(signals):
             scored.append((pair_score(signals), low, high, signals))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
-    scored = scored[:limit]
-
-    ids = {pk for _score, low, high, _signals in scored for pk in (low, high)}
-    customers = visible.select_related("home_store", "account_manager").in_bulk(ids)
-    return [
-        DuplicatePair(a=customers[low], b=customers[high], signals=signals, reasons=pair_reasons(signals), score=score)
-        for score, low, high, signals in scored
-        if low in customers and high in customers
-    ]
+    return scored
 
 
 def pair_signals(a, b) -> frozenset[str]:
@@ -263,14 +297,6 @@ def _qualifies(signals: frozenset[str]) -> bool:
 def _pairs_of(pks: Iterable[int]) -> set[tuple[int, int]]:
     members = sorted(set(pks))[:MAX_GROUP_PAIRS_MEMBERS]
     return {(low, high) for i, low in enumerate(members) for high in members[i + 1 :]}
-
-
-def _dismissed_among(candidates: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    if not candidates:
-        return set()
-    lows = {low for low, _high in candidates}
-    dismissed = DuplicateDismissal.objects.filter(customer_a_id__in=lows).values_list("customer_a_id", "customer_b_id")
-    return set(dismissed) & candidates
 
 
 def _shared_value_groups(visible: QuerySet, *, key, blank: Q) -> list[list[dict]]:
@@ -375,6 +401,81 @@ def _grouped(rows: Iterable[dict], key) -> list[list[dict]]:
     for row in rows:
         groups[key(row)].append(row)
     return [members for members in groups.values() if len(members) > 1]
+
+
+# --- The stored pairs, for the list page ------------------------------------------------------
+
+ALL_STORES = "all"
+
+
+@dataclass
+class DuplicateList:
+    """What the list page shows: the pairs of the last scan of the user's scope, and that scan."""
+
+    pairs: list[DuplicatePair]
+    scan: DuplicateScan | None  # None: the user sees no customer; computed_at None: not run yet
+
+
+def duplicate_scope(user) -> str | None:
+    """Which customers ``user`` sees, as a key shared by every user who sees the same ones.
+
+    "all" (admins, privacy officers), "stores:1,3" (supervisors and managers: their stores), or
+    None (nobody). ``duplicate_scope_queryset`` turns it back into ``Customer.objects.visible_to``.
+    """
+    if Customer.objects.visible_to(user).query.is_empty():
+        return None
+    if roles.sees_all_stores(user):
+        return ALL_STORES
+    return "stores:" + ",".join(str(pk) for pk in sorted(set(roles.user_store_ids(user))))
+
+
+def duplicate_scope_queryset(scope: str) -> QuerySet:
+    """The customers of a scope: the same rows as ``visible_to`` for the users of that scope."""
+    if scope == ALL_STORES:
+        return Customer.objects.current()
+    kind, _sep, ids = scope.partition(":")
+    if kind != "stores" or not ids:
+        raise ValueError(f"Not a duplicate scope: {scope!r}")
+    return Customer.objects.current().filter(home_store_id__in=[int(pk) for pk in ids.split(",")])
+
+
+def duplicate_list_for_user(*, user, limit: int = 100) -> DuplicateList:
+    """The pairs of the last scan of ``user``'s scope, best first, as ``duplicate_candidates`` ranks them.
+
+    Read at request time, so always current for permissions and decisions: both records must
+    still be visible to the user (not merged, still at one of their stores), and pairs marked
+    "not a duplicate" since the scan are left out. New pairs (new or edited records) appear
+    with the next scan. Two queries (the scan, the pairs with their records, stores and account
+    managers) after the roles, whatever the number of pairs: the pairs are an index walk of
+    ``dup_candidate_order`` that stops at ``limit``.
+    """
+    scope = duplicate_scope(user)
+    if scope is None:
+        return DuplicateList(pairs=[], scan=None)
+    scan = DuplicateScan.objects.filter(scope=scope).first()
+    if scan is None or scan.computed_at is None:
+        return DuplicateList(pairs=[], scan=scan)
+    visible = Customer.objects.visible_to(user)
+    dismissed = DuplicateDismissal.objects.filter(customer_a=OuterRef("customer_a"), customer_b=OuterRef("customer_b"))
+    rows = (
+        DuplicateCandidate.objects.filter(scan=scan)
+        .filter(Exists(visible.filter(pk=OuterRef("customer_a"))), Exists(visible.filter(pk=OuterRef("customer_b"))))
+        .exclude(Exists(dismissed))
+        .select_related(
+            "customer_a__home_store",
+            "customer_a__account_manager",
+            "customer_b__home_store",
+            "customer_b__account_manager",
+        )
+        .order_by("-score", "customer_a_id", "customer_b_id")[:limit]
+    )
+    pairs = []
+    for row in rows:
+        signals = frozenset(row.signals.split(","))
+        reasons = pair_reasons(signals)
+        pair = DuplicatePair(a=row.customer_a, b=row.customer_b, signals=signals, reasons=reasons, score=row.score)
+        pairs.append(pair)
+    return DuplicateList(pairs=pairs, scan=scan)
 
 
 # --- One pair, for the compare and merge pages --------------------------------------------------

@@ -1,4 +1,4 @@
-"""Data quality: "not a duplicate" decisions and merging two records of one person.
+"""Data quality: the duplicate search, "not a duplicate" decisions and merging two records of one person.
 
 A merge moves everything that points at the merged record to the survivor by walking the
 relations of the Customer model, so a model added later (complaints, consent…) is moved too
@@ -12,13 +12,22 @@ import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import privacy.services
-from customers.models import Customer, CustomerMerge, DuplicateDismissal, Relationship
+from crm_site.models import User
+from customers.models import (
+    Customer,
+    CustomerMerge,
+    DuplicateCandidate,
+    DuplicateDismissal,
+    DuplicateScan,
+    Relationship,
+)
+from customers.selectors import data_quality as selectors
 from privacy.models import AccessLog
 from privacy.registry import Category, registry
 
@@ -43,6 +52,71 @@ TOMBSTONE_BLANKS = {
     "notes": "",
     "external_ref": None,
 }
+
+
+# --- The duplicate search (background) -------------------------------------------------------
+
+SCAN_BATCH_SIZE = 2000
+
+
+def duplicate_scan_run(*, scope: str) -> DuplicateScan:
+    """Find the duplicates among a scope's customers and store them, replacing the last scan's.
+
+    Idempotent: the same customers give the same stored pairs however often it runs. The
+    detection is ``selectors.duplicate_pairs_scored`` (the rules of ``duplicate_candidates``);
+    dismissals, merges and visibility are applied when the list is read, so they need no scan.
+    """
+    scored = selectors.duplicate_pairs_scored(selectors.duplicate_scope_queryset(scope))
+    with transaction.atomic():
+        scan, _created = DuplicateScan.objects.select_for_update().get_or_create(scope=scope)
+        DuplicateCandidate.objects.filter(scan=scan).delete()
+        DuplicateCandidate.objects.bulk_create(
+            (
+                DuplicateCandidate(
+                    scan=scan, customer_a_id=low, customer_b_id=high, score=score, signals=",".join(sorted(signals))
+                )
+                for score, low, high, signals in scored
+            ),
+            batch_size=SCAN_BATCH_SIZE,
+        )
+        scan.computed_at = timezone.now()
+        scan.pair_count = len(scored)
+        scan.save(update_fields=["computed_at", "pair_count"])
+    if connection.vendor == "postgresql":  # fresh statistics, so the list is an index walk at once
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {DuplicateCandidate._meta.db_table}")
+    return scan
+
+
+def duplicate_scan_request(*, user) -> DuplicateScan | None:
+    """Ask for a scan of ``user``'s scope, unless one is already waiting (its ``computed_at`` empty).
+
+    The scan runs in the background (``customers.tasks.duplicate_scan``) once this transaction
+    commits. None when the user sees no customer.
+    """
+    if not user.has_perm(MERGE_PERMISSION):
+        raise PermissionDenied(_("You may not review duplicates."))
+    scope = selectors.duplicate_scope(user)
+    if scope is None:
+        return None
+    from customers import tasks  # the tasks import the services
+
+    scan, created = DuplicateScan.objects.get_or_create(scope=scope)
+    if created or scan.computed_at is not None:
+        if not created:
+            DuplicateScan.objects.filter(pk=scan.pk).update(computed_at=None, requested_at=timezone.now())
+        transaction.on_commit(lambda: tasks.duplicate_scan.delay(scope))
+    return scan
+
+
+def duplicate_scopes_in_use() -> set[str]:
+    """The scopes of the active users who review duplicates, and of the scans already stored."""
+    scopes = set(DuplicateScan.objects.values_list("scope", flat=True))
+    for user in User.objects.with_perm(MERGE_PERMISSION).filter(is_active=True):
+        scope = selectors.duplicate_scope(user)
+        if scope is not None:
+            scopes.add(scope)
+    return scopes
 
 
 # --- Not a duplicate ----------------------------------------------------------------------------

@@ -30,8 +30,27 @@ class DuplicateListView(PermissionRequired404Mixin, TemplateView):
     template_name = "customers/duplicates/duplicate_list.html"
 
     def get_context_data(self, **kwargs):
-        pairs = selectors.duplicate_candidates(user=self.request.user, limit=LIST_LIMIT)
-        return {**super().get_context_data(**kwargs), "pairs": pairs, "limit_reached": len(pairs) >= LIST_LIMIT}
+        found = selectors.duplicate_list_for_user(user=self.request.user, limit=LIST_LIMIT)
+        if found.scan is None and selectors.duplicate_scope(self.request.user) is not None:
+            found.scan = services.duplicate_scan_request(user=self.request.user)  # the first visit of a scope
+        return {
+            **super().get_context_data(**kwargs),
+            "pairs": found.pairs,
+            "scan": found.scan,
+            "limit_reached": len(found.pairs) >= LIST_LIMIT,
+        }
+
+
+class DuplicateScanView(PermissionRequired404Mixin, View):
+    """POST: search the user's customers for duplicates again, in the background."""
+
+    permission_required = "customers.merge_customer"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        services.duplicate_scan_request(user=request.user)
+        messages.success(request, _("The search for duplicates has started. Reload this page in a few minutes."))
+        return redirect("customers:duplicate-list")
 
 
 class DuplicatePairMixin:

@@ -214,7 +214,7 @@ def build_full_record(customer, store, staff):
     """A row in every registered model for ``customer``."""
     from django.utils import timezone
 
-    from customers.models import CustomerMerge, DuplicateDismissal, Lead
+    from customers.models import CustomerMerge, DuplicateCandidate, DuplicateDismissal, DuplicateScan, Lead
     from privacy.services import access_record
     from segmentation.models import CustomerMetrics
     from tests.customers.factories_duplicates import (
@@ -241,6 +241,9 @@ def build_full_record(customer, store, staff):
         customer=customer, home_store=store, as_of=timezone.localdate(), refreshed_at=timezone.now()
     )
     DuplicateDismissal.objects.create(customer_a=customer, customer_b=other, dismissed_by=staff)
+    DuplicateCandidate.objects.create(
+        scan=DuplicateScan.objects.create(scope="all"), customer_a=customer, customer_b=other, score=45, signals="phone"
+    )
     CustomerMerge.objects.create(
         survivor=customer, merged=person(store=store), merged_by=staff, merged_snapshot={"a": 1}
     )
