@@ -1,6 +1,9 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.models import BaseModel
@@ -96,8 +99,21 @@ class DuplicateScan(models.Model):
         verbose_name = _("duplicate search")
         verbose_name_plural = _("duplicate searches")
 
+    # A request older than this with no scan finished since (a worker was down, the task was lost)
+    # may be made again.
+    STALE_AFTER = datetime.timedelta(minutes=30)
+
     def __str__(self):
         return f"{self.scope} @ {self.computed_at}"
+
+    @property
+    def is_pending(self) -> bool:
+        """A scan was asked for and has not finished since (the last pairs stay shown meanwhile)."""
+        return self.computed_at is None or self.requested_at > self.computed_at
+
+    def may_request(self, now=None) -> bool:
+        """Whether "Search again" may ask for a scan: none waiting, or the one asked for was lost."""
+        return not self.is_pending or self.requested_at < (now or timezone.now()) - self.STALE_AFTER
 
 
 class DuplicateCandidate(models.Model):

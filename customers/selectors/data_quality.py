@@ -413,7 +413,7 @@ class DuplicateList:
     """What the list page shows: the pairs of the last scan of the user's scope, and that scan."""
 
     pairs: list[DuplicatePair]
-    scan: DuplicateScan | None  # None: the user sees no customer; computed_at None: not run yet
+    scan: DuplicateScan | None  # None: the user sees no customer; computed_at None: never run yet
 
 
 def duplicate_scope(user) -> str | None:

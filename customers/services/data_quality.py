@@ -89,7 +89,9 @@ def duplicate_scan_run(*, scope: str) -> DuplicateScan:
 
 
 def duplicate_scan_request(*, user) -> DuplicateScan | None:
-    """Ask for a scan of ``user``'s scope, unless one is already waiting (its ``computed_at`` empty).
+    """Ask for a scan of ``user``'s scope, unless one is already waiting (``DuplicateScan.may_request``).
+
+    The last scan's pairs stay on the list until the new one replaces them.
 
     The scan runs in the background (``customers.tasks.duplicate_scan``) once this transaction
     commits. None when the user sees no customer.
@@ -102,9 +104,10 @@ def duplicate_scan_request(*, user) -> DuplicateScan | None:
     from customers import tasks  # the tasks import the services
 
     scan, created = DuplicateScan.objects.get_or_create(scope=scope)
-    if created or scan.computed_at is not None:
+    if created or scan.may_request():
         if not created:
-            DuplicateScan.objects.filter(pk=scan.pk).update(computed_at=None, requested_at=timezone.now())
+            scan.requested_at = timezone.now()
+            DuplicateScan.objects.filter(pk=scan.pk).update(requested_at=scan.requested_at)
         transaction.on_commit(lambda: tasks.duplicate_scan.delay(scope))
     return scan
 

@@ -4,8 +4,11 @@ Who gets what, what each request writes (and, when refused, that nothing changed
 the list costs in queries.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import DuplicateDismissal, DuplicateScan
 from customers.selectors.data_quality import duplicate_scope
@@ -97,9 +100,32 @@ def test_search_again_asks_for_a_new_scan(client, supervisor, pair, django_captu
     # when
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("customers:duplicate-scan"))
-    # then
+    # then: a scan is asked for, and the last pairs stay on the list meanwhile
     assert response.status_code == 302
-    assert DuplicateScan.objects.get().computed_at is None
+    assert DuplicateScan.objects.get().is_pending
+    assert len(callbacks) == 1
+    page = client.get(LIST_URL)
+    assert [(p.a.pk, p.b.pk) for p in page.context["pairs"]] == [(pair[0].pk, pair[1].pk)]
+    assert "The search for duplicates is running" in page.text
+    assert "Searched on" in page.text
+    # and a second click while it runs asks for nothing more
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("customers:duplicate-scan"))
+    assert callbacks == []
+
+
+def test_a_lost_scan_request_may_be_made_again(client, supervisor, pair, django_capture_on_commit_callbacks):
+    # given a scan asked for 31 minutes ago that never ran (the worker was down)
+    scanned(supervisor)
+    client.force_login(supervisor)
+    client.post(reverse("customers:duplicate-scan"))
+    DuplicateScan.objects.update(requested_at=timezone.now() - datetime.timedelta(minutes=31))
+    # when
+    page = client.get(LIST_URL)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("customers:duplicate-scan"))
+    # then the button is enabled again and asks for a new scan
+    assert 'type="submit" disabled' not in page.text
     assert len(callbacks) == 1
 
 
