@@ -19,8 +19,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db.models.functions import Coalesce, DenseRank, TruncQuarter
 from django.utils import timezone
 
 from churn.models import (
@@ -172,17 +173,41 @@ MANAGER_FIELDS = (
 
 TIER_FIELDS = ("customer__tier_holding__tier__rank", "customer__tier_holding__tier__name")
 
+STORE_FIELDS = ("customer__home_store__name",)
 
-def _totals(queryset, *group):
-    return list(
-        queryset.values(*group)
-        .annotate(
-            lapsed=Count("pk", filter=Q(band=Band.HIGH)),
-            lost=Count("pk", filter=Q(band=Band.LOST)),
-            spend_12m=Sum("spend_12m"),
-            clv=Sum("expected_value_12m"),
-        )
-        .order_by(*group)
+# The breakdowns of the wastage assessment, ordered by the database (``DENSE_RANK`` over the groups, as
+# ``ORDER BY`` those fields orders them: the collation of names, the place of NULLs such as the no-tier row).
+_RANKED = {
+    "by_store": STORE_FIELDS,
+    "by_manager": MANAGER_FIELDS,
+    "by_tier": TIER_FIELDS,
+    "by_quarter": ("quarter",),
+}
+
+
+def _add(total, value):
+    """SUM's rule: NULLs are left out; NULL only when every value is NULL."""
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
+def _figures(**keys) -> dict:
+    return {**keys, "customers": 0, "lapsed": 0, "lost": 0, "spend_12m": None, "clv": None}
+
+
+def _latest_reasons(customer_ids):
+    """How many of these customers have each latest reason: from the reasons side (few rows), not a
+    latest-reason subquery per customer. The latest is the one ``_latest_reason`` picks (created, then id)."""
+    later = ChurnReason.objects.filter(customer_id=OuterRef("customer_id")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+    )
+    return (
+        ChurnReason.objects.filter(customer_id__in=customer_ids)
+        .exclude(Exists(later))
+        .values_list("reason")
+        .annotate(customers=Count("pk"))
+        .order_by()
     )
 
 
@@ -190,38 +215,60 @@ def wastage_report(*, user, **filters) -> dict:
     """The wastage assessment: totals, by store, by account manager, by tier, by quarter of the last purchase,
     by reason.
 
-    Six grouped queries whatever the number of customers; the customer rows are ``wastage_scores``.
+    Two queries whatever the number of customers. One groups the lapsed and lost by store, account manager,
+    tier, quarter of the last purchase and band (hundreds to a few thousand groups at a million customers),
+    each group ranked in every breakdown's order by the database (``DENSE_RANK``, as ``ORDER BY`` those
+    fields: the collation of names, the place of NULLs such as the no-tier row); the totals and the breakdowns
+    are the sums of those groups (exact: integers and decimals): one pass over the customers instead of one
+    per breakdown. The other counts the latest reasons from the reasons side; the customers without one are
+    the rest of the total. Reasons are ordered here: most customers first, then the code (a fixed set of
+    lower-case ASCII words, ordered alike by every collation), not recorded last.
+    The customer rows are ``wastage_scores``.
     """
-    queryset = wastage_scores(user=user, **filters)
-    total = queryset.aggregate(
-        customers=Count("pk"),
-        lapsed=Count("pk", filter=Q(band=Band.HIGH)),
-        lost=Count("pk", filter=Q(band=Band.LOST)),
-        spend_12m=Sum("spend_12m"),
-        clv=Sum("expected_value_12m"),
+    scores = wastage_scores(user=user, **filters)
+    keys = [field for fields in _RANKED.values() for field in fields]
+    ranks = {
+        f"rank_{name}": Window(expression=DenseRank(), order_by=[F(field).asc() for field in fields])
+        for name, fields in _RANKED.items()
+    }
+    groups = (
+        scores.annotate(quarter=TruncQuarter("last_purchase_on"))
+        .values(*keys, "band")
+        .annotate(n=Count("pk"), spend=Sum("spend_12m"), value=Sum("expected_value_12m"))
+        .annotate(**ranks)  # a second annotate(): the GROUP BY is the first one's, without the ranks
+        .order_by()
     )
-    by_quarter = _totals(queryset.annotate(quarter=TruncQuarter("last_purchase_on")), "quarter")
-    for row in by_quarter:
+    total = _figures()
+    breakdowns: dict[str, dict] = {name: {} for name in _RANKED}
+    for group in groups:
+        rows = [total]
+        for name, fields in _RANKED.items():
+            rank = group[f"rank_{name}"]
+            rows.append(breakdowns[name].setdefault(rank, _figures(**{field: group[field] for field in fields})))
+        for row in rows:
+            row["customers"] += group["n"]
+            row["lapsed" if group["band"] == Band.HIGH else "lost"] += group["n"]
+            row["spend_12m"] = _add(row["spend_12m"], group["spend"])
+            row["clv"] = _add(row["clv"], group["value"])
+    report = {"total": total}
+    for name in _RANKED:
+        report[name] = [row for _, row in sorted(breakdowns[name].items())]
+        for row in report[name]:
+            del row["customers"]  # the breakdowns show lapsed and lost
+    for row in report["by_quarter"]:
         quarter = row["quarter"]
         if isinstance(quarter, datetime.datetime):
             quarter = timezone.localtime(quarter).date() if timezone.is_aware(quarter) else quarter.date()
         row["label"] = f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}"
-    by_reason = list(
-        queryset.values("reason")
-        .annotate(customers=Count("pk"))
-        .order_by("-customers", F("reason").asc(nulls_last=True))
-    )
+    reasons = dict(_latest_reasons(scores.values("customer_id")))
+    if total["customers"] > sum(reasons.values()):
+        reasons[None] = total["customers"] - sum(reasons.values())
     labels = dict(ChurnReason.Reason.choices)
-    for row in by_reason:
-        row["label"] = labels.get(row["reason"], "")
-    return {
-        "total": total,
-        "by_store": _totals(queryset, "customer__home_store__name"),
-        "by_manager": _totals(queryset, *MANAGER_FIELDS),
-        "by_tier": _totals(queryset, *TIER_FIELDS),
-        "by_quarter": by_quarter,
-        "by_reason": by_reason,
-    }
+    report["by_reason"] = [
+        {"reason": reason, "customers": customers, "label": labels.get(reason, "")}
+        for reason, customers in sorted(reasons.items(), key=lambda item: (-item[1], item[0] is None, item[0] or ""))
+    ]
+    return report
 
 
 # --- remedy playbooks -----------------------------------------------------------------------------------
