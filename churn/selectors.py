@@ -7,21 +7,20 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Count,
     DateField,
     DecimalField,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, DenseRank, TruncQuarter
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
 from churn.models import (
@@ -175,15 +174,6 @@ TIER_FIELDS = ("customer__tier_holding__tier__rank", "customer__tier_holding__ti
 
 STORE_FIELDS = ("customer__home_store__name",)
 
-# The breakdowns of the wastage assessment, ordered by the database (``DENSE_RANK`` over the groups, as
-# ``ORDER BY`` those fields orders them: the collation of names, the place of NULLs such as the no-tier row).
-_RANKED = {
-    "by_store": STORE_FIELDS,
-    "by_manager": MANAGER_FIELDS,
-    "by_tier": TIER_FIELDS,
-    "by_quarter": ("quarter",),
-}
-
 
 def _add(total, value):
     """SUM's rule: NULLs are left out; NULL only when every value is NULL."""
@@ -194,6 +184,19 @@ def _add(total, value):
 
 def _figures(**keys) -> dict:
     return {**keys, "customers": 0, "lapsed": 0, "lost": 0, "spend_12m": None, "clv": None}
+
+
+GROUP_KEYS = ("customer__home_store_id", "customer__account_manager_id", "customer__tier_holding__tier_id")
+
+
+def _places(rows) -> dict:
+    """pk -> (place, names) for ``(pk, *names)`` rows in the database's order; equal names share a place."""
+    places, place, previous = {}, 0, object()
+    for pk, *names in rows:
+        if names != previous:
+            place, previous = place + 1, names
+        places[pk] = (place, tuple(names))
+    return places
 
 
 def _latest_reasons(customer_ids):
@@ -215,44 +218,56 @@ def wastage_report(*, user, **filters) -> dict:
     """The wastage assessment: totals, by store, by account manager, by tier, by quarter of the last purchase,
     by reason.
 
-    Two queries whatever the number of customers. One groups the lapsed and lost by store, account manager,
-    tier, quarter of the last purchase and band (hundreds to a few thousand groups at a million customers),
-    each group ranked in every breakdown's order by the database (``DENSE_RANK``, as ``ORDER BY`` those
-    fields: the collation of names, the place of NULLs such as the no-tier row); the totals and the breakdowns
-    are the sums of those groups (exact: integers and decimals): one pass over the customers instead of one
-    per breakdown. The other counts the latest reasons from the reasons side; the customers without one are
-    the rest of the total. Reasons are ordered here: most customers first, then the code (a fixed set of
-    lower-case ASCII words, ordered alike by every collation), not recorded last.
-    The customer rows are ``wastage_scores``.
+    Five queries whatever the number of customers. One pass over the lapsed and lost: counted and summed per
+    store, account manager, tier (their ids), quarter of the last purchase and band: hundreds to a few thousand
+    narrow groups at a million customers, instead of a pass per breakdown. The totals and the breakdowns are
+    sums of those groups (exact: integers and decimals). The names come from the stores, users and tiers in
+    the database's order (``ORDER BY`` name, as the breakdowns were: its collation; the no-manager and no-tier
+    rows where it puts NULLs); stores of the same name are one row. The latest reasons are counted from the
+    reasons side; the customers without one are the rest of the total. Reasons are ordered here: most
+    customers first, then the code (a fixed set of lower-case ASCII words, alike in every collation), not
+    recorded last. The customer rows are ``wastage_scores``.
     """
+    from django.contrib.auth import get_user_model
+
+    from customers.models import Store
+    from segmentation.models import Tier
+
     scores = wastage_scores(user=user, **filters)
-    keys = [field for fields in _RANKED.values() for field in fields]
-    ranks = {
-        f"rank_{name}": Window(expression=DenseRank(), order_by=[F(field).asc() for field in fields])
-        for name, fields in _RANKED.items()
-    }
-    groups = (
+    groups = list(
         scores.annotate(quarter=TruncQuarter("last_purchase_on"))
-        .values(*keys, "band")
+        .values(*GROUP_KEYS, "quarter", "band")
         .annotate(n=Count("pk"), spend=Sum("spend_12m"), value=Sum("expected_value_12m"))
-        .annotate(**ranks)  # a second annotate(): the GROUP BY is the first one's, without the ranks
         .order_by()
     )
+    stores = _places(Store.objects.order_by("name").values_list("pk", "name"))
+    managers = _places(
+        get_user_model()
+        .objects.order_by("first_name", "last_name", "username")
+        .values_list("pk", "first_name", "last_name", "username")
+    )
+    tiers = _places(Tier.objects.order_by("rank", "name").values_list("pk", "rank", "name"))
+    null_place = 1 << 62 if connection.features.nulls_order_largest else -1
     total = _figures()
-    breakdowns: dict[str, dict] = {name: {} for name in _RANKED}
+    breakdowns: dict[str, dict] = {"by_store": {}, "by_manager": {}, "by_tier": {}, "by_quarter": {}}
     for group in groups:
         rows = [total]
-        for name, fields in _RANKED.items():
-            rank = group[f"rank_{name}"]
-            rows.append(breakdowns[name].setdefault(rank, _figures(**{field: group[field] for field in fields})))
+        for name, places, key, fields in (
+            ("by_store", stores, "customer__home_store_id", STORE_FIELDS),
+            ("by_manager", managers, "customer__account_manager_id", MANAGER_FIELDS),
+            ("by_tier", tiers, "customer__tier_holding__tier_id", TIER_FIELDS),
+        ):
+            place, names = places.get(group[key], (null_place, (None,) * len(fields)))
+            rows.append(breakdowns[name].setdefault(place, _figures(**dict(zip(fields, names, strict=True)))))
+        rows.append(breakdowns["by_quarter"].setdefault(group["quarter"], _figures(quarter=group["quarter"])))
         for row in rows:
             row["customers"] += group["n"]
             row["lapsed" if group["band"] == Band.HIGH else "lost"] += group["n"]
             row["spend_12m"] = _add(row["spend_12m"], group["spend"])
             row["clv"] = _add(row["clv"], group["value"])
     report = {"total": total}
-    for name in _RANKED:
-        report[name] = [row for _, row in sorted(breakdowns[name].items())]
+    for name, rows in breakdowns.items():
+        report[name] = [row for _, row in sorted(rows.items())]
         for row in report[name]:
             del row["customers"]  # the breakdowns show lapsed and lost
     for row in report["by_quarter"]:

@@ -266,3 +266,16 @@ def test_the_at_risk_list_pages_riskiest_first(client, manager, run, central):
         expected
     )
     assert client.get(AT_RISK, {"page": 3}).status_code == 404
+
+
+def test_stores_of_the_same_name_are_one_row_as_before(admin_user, book, run):
+    from tests.factories import StoreFactory
+
+    # given a second store also called "Central", with a lost customer
+    twin = StoreFactory(code="central-annex", name="Central")
+    CustomerScoreFactory(customer=CustomerFactory(home_store=twin), run=run, band="lost", risk=0.96)
+    # when
+    report = selectors.wastage_report(user=admin_user)
+    # then (the breakdown groups by the store's name)
+    assert _comparable(report) == _reference(admin_user)
+    assert [row["customer__home_store__name"] for row in report["by_store"]] == ["Central", "Tsim Sha Tsui"]
