@@ -137,7 +137,7 @@ class CustomerScore(models.Model):
     as_of = models.DateField(_("as of"))
     method = models.CharField(_("method"), max_length=8, choices=Method)
     risk = models.FloatField(_("churn risk"), help_text=_("Model: chance of no purchase in the next 90 days."))
-    band = models.CharField(_("band"), max_length=8, choices=Band, db_index=True)
+    band = models.CharField(_("band"), max_length=8, choices=Band)
     probability_alive = models.FloatField(_("chance still a customer"), null=True, blank=True)
     expected_purchases_90d = models.FloatField(_("expected purchases, next 90 days"), null=True, blank=True)
     expected_purchases_365d = models.FloatField(_("expected purchases, next 365 days"), null=True, blank=True)
@@ -160,7 +160,19 @@ class CustomerScore(models.Model):
         verbose_name = _("churn score")
         verbose_name_plural = _("churn scores")
         ordering = ["-risk", "customer"]
-        indexes = [models.Index(fields=["band", "-risk"], name="churn_score_band_risk")]
+        # Migration 0005 (issue #10, a million customers): the at-risk list's order, riskiest first, is an
+        # index walk; a band's customers, in that order or for a join (the customer list's risk filter, the
+        # band counts), are an index-only scan; the wastage list's order (highest spend first) is an index
+        # walk of the lapsed and lost.
+        indexes = [
+            models.Index(fields=["-risk", "customer"], name="churn_score_risk_order"),
+            models.Index(fields=["band", "-risk", "customer"], name="churn_score_band_risk_cust"),
+            models.Index(
+                fields=["-spend_12m", "customer"],
+                name="churn_score_wastage_spend",
+                condition=Q(band__in=["high", "lost"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.customer_id} · {self.band} · {self.risk:.2f}"

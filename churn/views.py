@@ -1,9 +1,11 @@
 """Pages of the churn app: the at-risk list, the model card, the wastage assessment, and the customer-page forms."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -24,6 +26,32 @@ from customers import selectors as customer_selectors
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (the page's own grouped query already counted the rows): no COUNT query."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
+class CountedListMixin:
+    """A ``ListView`` whose ``rows_counted()`` says how many rows its queryset has (computed once)."""
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return CountedPaginator(
+            queryset,
+            per_page,
+            count=self.rows_counted(),
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            **kwargs,
+        )
+
+
 def _label_reasons(scores) -> None:
     """The latest churn reason is an annotation (a code): give each row its label, without a query."""
     labels = dict(ChurnReason.Reason.choices)
@@ -31,7 +59,7 @@ def _label_reasons(scores) -> None:
         score.reason_label = labels.get(score.reason, "")
 
 
-class AtRiskListView(PermissionRequired404Mixin, ListView):
+class AtRiskListView(PermissionRequired404Mixin, CountedListMixin, ListView):
     """Visible customers in the watch, high-risk and lost bands, riskiest first."""
 
     permission_required = "churn.view_customerscore"
@@ -55,10 +83,19 @@ class AtRiskListView(PermissionRequired404Mixin, ListView):
     def get_queryset(self):
         return selectors.at_risk_list(user=self.request.user, **self.get_filters())
 
+    @cached_property
+    def band_counts(self) -> dict[str, int]:
+        return selectors.band_counts(user=self.request.user, store_id=self.get_filters()["store_id"])
+
+    def rows_counted(self) -> int:
+        """The list's count from the band counts (the same customers and store): no COUNT of its own."""
+        band = self.get_filters()["band"]
+        return sum(self.band_counts[value] for value in ([band] if band else selectors.AT_RISK_BANDS))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.get_filter_form()
-        context["band_counts"] = selectors.band_counts(user=self.request.user, store_id=self.get_filters()["store_id"])
+        context["band_counts"] = self.band_counts
         context["bands"] = Band
         _label_reasons(context["scores"])
         query = self.request.GET.copy()
@@ -77,7 +114,7 @@ class ModelCardView(PermissionRequired404Mixin, TemplateView):
         return {**super().get_context_data(**kwargs), **selectors.model_card()}
 
 
-class WastageReportView(PermissionRequired404Mixin, ListView):
+class WastageReportView(PermissionRequired404Mixin, CountedListMixin, ListView):
     """Lapsed and lost customers by store, account manager and period, with the value lost and why they left."""
 
     permission_required = "churn.view_wastage_report"
@@ -116,10 +153,18 @@ class WastageReportView(PermissionRequired404Mixin, ListView):
             .order_by("-spend_12m", "customer_id")
         )
 
+    @cached_property
+    def report(self) -> dict:
+        return selectors.wastage_report(user=self.request.user, **self.get_filters())
+
+    def rows_counted(self) -> int:
+        """The list's count is the report's total (the same customers): no COUNT of its own."""
+        return self.report["total"]["customers"]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.get_filter_form()
-        report = selectors.wastage_report(user=self.request.user, **self.get_filters())
+        report = self.report
         for row in report["by_store"]:
             row["label"] = row["customer__home_store__name"]
         for row in report["by_tier"]:

@@ -135,6 +135,8 @@ def _execute(run: ScoringRun, *, settings: ChurnSettings, config: validation.Con
 
     written = _write(run, method=method, columns=columns)
     timings["write"] = time.perf_counter() - clock - sum(timings.values())
+    _settle_scores()
+    timings["settle"] = time.perf_counter() - clock - sum(timings.values())
 
     purchases = fit.purchases
     run.status = ScoringRun.Status.SUCCEEDED
@@ -295,6 +297,28 @@ def _python_rows(run, *, method: str, columns: dict[str, np.ndarray]):
             str(int(columns["rfm"][i])),
             now,
         )
+
+
+def _settle_scores() -> None:
+    """After the write (PostgreSQL): fresh planner statistics and visibility map for the scores table.
+
+    A run rewrites up to every row: without ANALYZE the planner estimates the lists' joins from stale or no
+    statistics, and without VACUUM an index-only scan of a band's customers (the customer list's risk
+    filter, the band counts) visits the table for every row, until autovacuum comes by, hours later or never
+    where it is off. VACUUM cannot run in a transaction: inside one (a test's), ANALYZE alone.
+    A failure here leaves the scores as they are written: logged, not raised.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = CustomerScore._meta.db_table
+    in_transaction = connection.in_atomic_block
+    statement = f"ANALYZE {table}" if in_transaction else f"VACUUM (ANALYZE) {table}"
+    try:
+        # In a transaction, a savepoint: a failed statement must not break the caller's transaction.
+        with transaction.atomic() if in_transaction else contextlib.nullcontext(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    except Exception:
+        logger.exception("churn scoring: %s failed", statement)
 
 
 @transaction.atomic

@@ -102,6 +102,27 @@ def test_a_run_scores_every_customer_with_a_purchase_and_records_itself(book):
     assert len(score.rfm) == 3
 
 
+def _band_statistics():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_vals::text FROM pg_stats WHERE tablename = 'churn_customerscore' AND attname = 'band'"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def test_a_run_leaves_planner_statistics_of_the_scores(book):
+    # given no statistics of the scores table (this test's transaction has not analysed it)
+    assert _band_statistics() is None
+    # when
+    run = scoring.scoring_run(today=AS_OF)
+    # then the planner knows the bands (the lists' joins are planned from them), and the run timed it
+    statistics = _band_statistics()
+    assert statistics is not None
+    assert {band for band, count in run.band_counts.items() if count} <= set(statistics.strip("{}").split(","))
+    assert "settle" in run.diagnostics["seconds"]
+
+
 def test_bands_follow_the_admins_thresholds(book):
     # given
     ChurnSettings.objects.filter(pk=1).update(watch_from=0.5, high_from=0.6, lost_from=0.99)
