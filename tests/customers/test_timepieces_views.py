@@ -481,6 +481,28 @@ def test_the_service_due_index_exists_on_postgresql():
     assert "WHERE ((status)::text = 'owned'::text)" in definition
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        (
+            "customer_company_name_order",
+            "name_en, name_zh, id) WHERE ((merged_into_id IS NULL) AND ((kind)::text = 'company'::text))",
+        ),
+        ("timepiece_owned_customer_due", "(customer_id, service_due_on)"),
+    ],
+)
+def test_the_list_indexes_of_migrations_0007_and_0009_exist_on_postgresql(name, columns):
+    # 0007: live companies in the list's name order; 0009: an owned timepiece's due date by customer (My day)
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL index; SQLite goes without")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        (definition,) = cursor.fetchone()
+    assert columns in definition
+    assert "WHERE" in definition
+
+
 @pytest.mark.parametrize("user_fixture", ["nobody"])
 def test_service_due_is_404_without_a_role(client, request, customer, user_fixture):
     # given
