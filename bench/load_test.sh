@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load test: gunicorn (production settings, loopback) + locust headless. From the repository root:
-#   bench/load_test.sh            # 200 users, spawn 5/s, then 2 minutes measured; or: make -C bench load
+#   bench/load_test.sh            # 200 users, spawn 5/s, then 2 minutes measured (think 3-7 s); or: make -C bench load
 #   USERS=20 RUN_TIME=20s bench/load_test.sh   # smoke run
-#   THINK=5,15 bench/load_test.sh              # think time between pages, seconds (default 1,3)
+#   THINK=1,3 bench/load_test.sh               # think time between pages, seconds (default 3,7)
 # The statistics are reset once every user has logged in, and RUN_TIME is measured from there (the
 # locustfile stops the run); the logins are counted on their own in $OUT/logins.csv.
 # Needs locust in its own virtualenv (not the project's):
@@ -15,7 +15,7 @@ LOCUST=${LOCUST:-/tmp/loadvenv/bin/locust}
 USERS=${USERS:-200}
 SPAWN_RATE=${SPAWN_RATE:-5}
 RUN_TIME=${RUN_TIME:-2m}
-THINK=${THINK:-1,3}
+THINK=${THINK:-3,7}
 WORKERS=${WORKERS:-4}
 THREADS=${THREADS:-4}
 KEEP_ALIVE=${KEEP_ALIVE:-75}

@@ -6,7 +6,7 @@ the k-th of the list, which bench/load_prepare.py writes to LOAD_DATA with the p
 store, search terms and customer ids of that store's customers), then loops over: the customer
 list, list pages 2-5, a search by Chinese name, English partial, phone and e-mail, the 360° page of
 one of its store's customers and the complaints queue, with a think time between pages drawn
-uniformly from THINK seconds ("1,3" by default; bench/load_test.sh passes its THINK).
+uniformly from THINK seconds ("1,3" if unset; bench/load_test.sh passes its own, 3-7 s by default).
 
 The client is locust's FastHttpUser (geventhttpclient, keep-alive): locust runs on the same two
 CPUs as the server, and its plain HttpUser (requests) costs several times more CPU per request.
