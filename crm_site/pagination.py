@@ -38,6 +38,16 @@ class CappedCountPaginator(Paginator):
         """Whether there are more rows than ``count``."""
         return self._capped_count > self.count_cap
 
+    def page_bounds(self, number) -> tuple[int, int, int]:
+        """The validated page number and the slice ``[bottom:top]`` of the rows it shows, as ``page()``
+        computes them (orphans included), for subclasses that read a page their own way."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return number, bottom, top
+
 
 def deferred_join_rows(queryset, start: int, stop: int) -> list:
     """``list(queryset[start:stop])`` in two queries that stay cheap deep into a long list.
@@ -79,9 +89,5 @@ class DeferredJoinPaginator(CappedCountPaginator):
     join several tables and whose order an index serves (the customer list)."""
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
+        number, bottom, top = self.page_bounds(number)
         return self._get_page(deferred_join_rows(self.object_list, bottom, top), number, self)

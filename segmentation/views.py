@@ -156,11 +156,7 @@ class MembersPaginator(CappedCountPaginator):
     """
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
+        number, bottom, top = self.page_bounds(number)
         keys = self.object_list.values("pk")[bottom:top]
         return self._get_page(self.object_list.filter(pk__in=keys), number, self)
 

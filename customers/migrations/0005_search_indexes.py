@@ -15,6 +15,8 @@ on SQLite, the embedded default): SQLite keeps working, with table scans.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from crm_site.pg_indexes import postgresql_indexes
+
 NAME_ORDER = "(CASE WHEN name_en = '' THEN 1 ELSE 0 END), name_en, name_zh, id"
 LIVE = "WHERE merged_into_id IS NULL"
 INDEXES = {
@@ -29,24 +31,10 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON customers_customer {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("customers", "0004_client_record_roles_and_intervals")]
 
     operations = [
         TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes, elidable=False),
+        postgresql_indexes({name: f"ON customers_customer {definition}" for name, definition in INDEXES.items()}),
     ]

@@ -11,6 +11,8 @@ Like migration 0005's indexes it is not in the models' state: SQLite keeps worki
 
 from django.db import migrations
 
+from crm_site.pg_indexes import postgresql_indexes
+
 INDEXES = {
     "timepiece_owned_due_order": (
         "ON customers_ownedtimepiece (service_due_on, id) INCLUDE (customer_id) WHERE status = 'owned'"
@@ -18,21 +20,7 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("customers", "0005_search_indexes")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [postgresql_indexes(INDEXES)]

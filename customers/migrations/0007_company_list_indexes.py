@@ -11,6 +11,8 @@ Like migration 0005's indexes they are not in the models' state: SQLite keeps wo
 
 from django.db import migrations
 
+from crm_site.pg_indexes import postgresql_indexes
+
 NAME_ORDER = "(CASE WHEN name_en = '' THEN 1 ELSE 0 END), name_en, name_zh, id"
 LIVE_COMPANIES = "WHERE merged_into_id IS NULL AND kind = 'company'"
 INDEXES = {
@@ -19,21 +21,9 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON customers_customer {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("customers", "0006_service_due_index")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [
+        postgresql_indexes({name: f"ON customers_customer {definition}" for name, definition in INDEXES.items()})
+    ]

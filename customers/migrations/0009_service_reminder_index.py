@@ -9,26 +9,14 @@ probe from the index (84 ms to 43 ms for that query). Not in the models' state: 
 
 from django.db import migrations
 
+from crm_site.pg_indexes import postgresql_indexes
+
 INDEXES = {
     "timepiece_owned_customer_due": "ON customers_ownedtimepiece (customer_id, service_due_on) WHERE status = 'owned'"
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("customers", "0008_duplicates")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [postgresql_indexes(INDEXES)]
