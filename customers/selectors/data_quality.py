@@ -192,12 +192,8 @@ def duplicate_candidates(*, user, limit: int = 100) -> list[DuplicatePair]:
     visible = Customer.objects.visible_to(user)
     if visible.query.is_empty():
         return []
-    dismissed = DuplicateDismissal.objects.none()
     rows, candidates = _candidate_rows(visible)
-    if candidates:
-        lows = {low for low, _high in candidates}
-        dismissed = DuplicateDismissal.objects.filter(customer_a_id__in=lows)
-    candidates -= set(dismissed.values_list("customer_a_id", "customer_b_id")) & candidates
+    candidates -= _dismissed_among(candidates)
     scored = _scored(rows, candidates)[:limit]
 
     ids = {pk for _score, low, high, _signals in scored for pk in (low, high)}
@@ -297,6 +293,14 @@ def _qualifies(signals: frozenset[str]) -> bool:
 def _pairs_of(pks: Iterable[int]) -> set[tuple[int, int]]:
     members = sorted(set(pks))[:MAX_GROUP_PAIRS_MEMBERS]
     return {(low, high) for i, low in enumerate(members) for high in members[i + 1 :]}
+
+
+def _dismissed_among(candidates: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    if not candidates:
+        return set()
+    lows = {low for low, _high in candidates}
+    dismissed = DuplicateDismissal.objects.filter(customer_a_id__in=lows).values_list("customer_a_id", "customer_b_id")
+    return set(dismissed) & candidates
 
 
 def _shared_value_groups(visible: QuerySet, *, key, blank: Q) -> list[list[dict]]:
