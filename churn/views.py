@@ -1,7 +1,6 @@
 """Pages of the churn app: the at-risk list, the model card, the wastage assessment, and the customer-page forms."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -21,21 +20,10 @@ from churn.forms import (
 )
 from churn.models import Band, ChurnReason, Playbook
 from churn.services import playbooks, records
+from crm_site.pagination import CountedPaginator
 from crm_site.permissions import PermissionRequired404Mixin
 from customers import selectors as customer_selectors
 from customers.views.mixins import CustomerMixin, ServiceFormMixin
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count (the page's own grouped query already counted the rows): no COUNT query."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count
 
 
 class CountedListMixin:

@@ -5,6 +5,19 @@ from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count by the page (whose own grouped query already counted the rows): no
+    COUNT query of its own (the churn lists take theirs from the band counts and the report's total)."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
 class CappedCountPaginator(Paginator):
     """Counts exactly up to ``count_cap`` rows, and says "more than that" above it.
 
